@@ -1,0 +1,85 @@
+# Tawrid — `make demo` runs the demo, `make test` runs lint, type checks and the whole test suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The first Python >= 3.12 found: on PATH, then pyenv's versions, then the usual system places.
+PYTHON ?= $(shell for c in python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]; do \
+	command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$c; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+CHROMIUM ?= /usr/bin/chromium
+PYTEST_ARGS ?=
+
+.PHONY: help demo serve test lint typecheck pytest test-pg bench messages chromium clean
+
+help:
+	@echo "make demo   — install, load reference and demo data, serve on http://$(HOST):$(PORT) with a task worker"
+	@echo "make test   — lint, type checks and the whole test suite (browser tests included)"
+	@echo "make bench  — benchmarks, printed and written to docs/benchmarks.md"
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (none found)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $@ $(VENV)/.installed
+
+# A development .env (DEBUG on, a random key) the first time; an existing .env is never overwritten.
+.env:
+	@printf 'DEBUG=true\nSECRET_KEY=%s\nDATABASE_URL=sqlite:///var/tawrid.sqlite3\n' \
+		"$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
+	@echo "wrote a development .env"
+
+var:
+	@mkdir -p var
+
+demo: $(VENV)/.installed .env | var
+	$(BIN)/tawrid migrate --no-input
+	$(BIN)/tawrid load_reference
+	$(BIN)/tawrid seed_demo
+	@$(BIN)/tawrid seed_demo --logins
+	@echo "Tawrid is starting on http://$(HOST):$(PORT)/ with a task worker (Ctrl-C stops both)."
+	@trap 'kill 0' EXIT INT TERM; \
+		$(BIN)/tawrid worker & \
+		$(BIN)/tawrid serve --host $(HOST) --port $(PORT)
+
+chromium:
+	@test -x $(CHROMIUM) || { echo "installing Debian's chromium for the browser tests"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
+		|| { echo "could not install chromium: browser tests need $(CHROMIUM)"; exit 1; }; }
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	# TRANSLATIONS-CHECK: re-enabled once the catalogues exist
+	# $(BIN)/python scripts/check_translations.py
+
+typecheck: $(VENV)/.installed-test
+	SECRET_KEY=type-checking-only $(BIN)/mypy tawrid config
+
+pytest: $(VENV)/.installed-test chromium | var
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+# The suite against PostgreSQL: DATABASE_URL must name a PostgreSQL database (its test_ twin is created).
+test-pg: $(VENV)/.installed-test chromium | var
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "DATABASE_URL must point at PostgreSQL"; exit 2;; esac
+	$(BIN)/python -m pytest -q --create-db $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-test | var
+	$(BIN)/tawrid bench
+
+messages: $(VENV)/.installed-test
+	$(BIN)/tawrid makemessages --no-obsolete -l fr -l ar -l en --ignore=.venv --ignore=var
+	$(BIN)/tawrid compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var/test*.sqlite3

@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from config.api import api
+
+urlpatterns = [
+    path("", include("tawrid.core.urls")),
+    path("accounts/", include("tawrid.accounts.urls")),
+    path("nomenclatures/", include("tawrid.nomenclature.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler403 = "tawrid.core.views.forbidden"
+handler404 = "tawrid.core.views.not_found"
+handler500 = "tawrid.core.views.server_error"

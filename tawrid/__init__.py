@@ -1,0 +1,1 @@
+"""Tawrid — the platform of Morocco's medical-device industry cluster."""

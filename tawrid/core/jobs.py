@@ -1,0 +1,148 @@
+"""Jobs: long work run by the task worker (Django's tasks framework), with progress, log and retry.
+
+A job kind is a function registered with `@job_kind("app.name")`; it receives a `JobContext` to report
+progress and write its log, and keyword parameters (JSON values). `job_enqueue` records the job and puts
+it on the queue once the surrounding transaction commits; `tawrid worker` runs it.
+
+Failing cleanly is the job function's duty: it writes in transactions (one per chunk for long work, so
+that progress can be seen and a retry resumes), so a failure leaves no half-written chunk behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tawrid.core.errors import DomainError
+from tawrid.core.models import Job, JobStatus
+
+logger = logging.getLogger(__name__)
+
+JobFunction = Callable[..., dict[str, Any] | None]
+_KINDS: dict[str, JobFunction] = {}
+
+
+def job_kind(name: str) -> Callable[[JobFunction], JobFunction]:
+    def decorate(fn: JobFunction) -> JobFunction:
+        _KINDS[name] = fn
+        return fn
+
+    return decorate
+
+
+def registered_kinds() -> list[str]:
+    return sorted(_KINDS)
+
+
+class JobContext:
+    """Handed to a job function: progress and log, saved as they come so that pages can follow."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+
+    def set_total(self, total: int) -> None:
+        self.job.progress_total = max(total, self.job.progress_done)
+        self._save("progress_total")
+
+    def advance(self, done: int = 1, *, step: str | None = None) -> None:
+        self.job.progress_done += done
+        if self.job.progress_total is not None:
+            self.job.progress_done = min(self.job.progress_done, self.job.progress_total)
+        if step is not None:
+            self.job.step = step[:200]
+        self._save("progress_done", "step")
+
+    def log(self, line: str) -> None:
+        stamp = timezone.localtime().strftime("%H:%M:%S")
+        self.job.log += f"[{stamp}] {line}\n"
+        self._save("log")
+
+    def _save(self, *fields: str) -> None:
+        Job.objects.filter(pk=self.job.pk).update(
+            **{f: getattr(self.job, f) for f in fields}, updated_at=timezone.now()
+        )
+
+
+def job_enqueue(
+    *,
+    kind: str,
+    title: str,
+    params: dict[str, Any] | None = None,
+    created_by: Any = None,
+    organisation: Any = None,
+    retry_of: Job | None = None,
+) -> Job:
+    if kind not in _KINDS:
+        raise DomainError(_("Unknown kind of job: %(kind)s.") % {"kind": kind}, code="unknown_job_kind")
+    with transaction.atomic():
+        job = Job.objects.create(
+            kind=kind,
+            title=title[:200],
+            params=params or {},
+            created_by=created_by,
+            organisation=organisation,
+            retry_of=retry_of,
+        )
+        transaction.on_commit(lambda: _put_on_queue(job.pk))
+    return job
+
+
+def _put_on_queue(job_id: int) -> None:
+    result = run_job.enqueue(job_id)
+    Job.objects.filter(pk=job_id, task_id="").update(task_id=str(result.id)[:64])
+
+
+def job_retry(*, job: Job, created_by: Any = None) -> Job:
+    if job.status != JobStatus.FAILED:
+        raise DomainError(_("Only a failed job can be retried."), code="job_not_failed")
+    return job_enqueue(
+        kind=job.kind,
+        title=job.title,
+        params=job.params,
+        created_by=created_by or job.created_by,
+        organisation=job.organisation,
+        retry_of=job,
+    )
+
+
+def job_execute(job_id: int) -> Job:
+    """Run one job now, in this process (what the worker does for each task)."""
+    job = Job.objects.get(pk=job_id)
+    if job.is_finished:
+        return job  # a task delivered twice must not run the work twice
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now())
+    job.refresh_from_db()
+    context = JobContext(job)
+    try:
+        fn = _KINDS[job.kind]
+        result = fn(context, **job.params) or {}
+    except Exception as exc:  # noqa: BLE001 — a job records every failure instead of crashing the worker
+        message = (
+            exc.message
+            if isinstance(exc, DomainError)
+            else _("Unexpected error: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"}
+        )
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        context.log(traceback.format_exc(limit=8))
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, error=message, finished_at=timezone.now(), updated_at=timezone.now()
+        )
+    else:
+        updates: dict[str, Any] = {"status": JobStatus.SUCCEEDED, "result": result, "finished_at": timezone.now()}
+        if job.progress_total is not None:
+            updates["progress_done"] = job.progress_total
+        Job.objects.filter(pk=job.pk).update(**updates, updated_at=timezone.now())
+    job.refresh_from_db()
+    return job
+
+
+@task()
+def run_job(job_id: int) -> str:
+    return job_execute(job_id).status

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NomenclatureConfig(AppConfig):
+    name = "tawrid.nomenclature"
+    label = "nomenclature"
+    verbose_name = _("Nomenclatures")
