@@ -77,8 +77,11 @@ test-pg: $(VENV)/.installed-test chromium | var
 bench: $(VENV)/.installed-test | var
 	$(BIN)/tawrid bench
 
+# Catalogues: the project's (locale/: templates/, config/) and one per app (tawrid/<app>/locale/).
 messages: $(VENV)/.installed-test
-	$(BIN)/tawrid makemessages --no-obsolete -l fr -l ar -l en --ignore=.venv --ignore=var
+	$(BIN)/tawrid makemessages --no-obsolete -l fr -l ar --ignore=.venv --ignore=var --ignore=tawrid
+	@for app in tawrid/*/; do test -d $$app/locale && (cd $$app && DJANGO_SETTINGS_MODULE=config.settings \
+		SECRET_KEY=messages-only ../../$(BIN)/django-admin makemessages --no-obsolete -l fr -l ar); done; true
 	$(BIN)/tawrid compilemessages --ignore=.venv
 
 clean:

@@ -1,4 +1,4 @@
-"""Fails when a French or Arabic catalogue has an untranslated or fuzzy entry, or when the compiled .mo
+"""Fails when a French or Arabic catalogue (the project's locale/ or an app's tawrid/<app>/locale/) has an untranslated or fuzzy entry, or when the compiled .mo
 files do not match their .po files. Run by `make lint`; `make messages` regenerates the catalogues."""
 
 import sys
@@ -21,10 +21,14 @@ def _entries(catalogue: polib._BaseFile) -> dict:
 
 def main() -> int:
     problems: list[str] = []
-    for language in REQUIRED:
-        po_path = ROOT / "locale" / language / "LC_MESSAGES" / "django.po"
-        if not po_path.exists():
-            problems.append(f"{po_path.relative_to(ROOT)} is missing")
+    catalogues = sorted(p for p in ROOT.glob("**/locale/*/LC_MESSAGES/django.po") if ".venv" not in p.parts)
+    for locale_dir in sorted({p.parents[2] for p in catalogues} | {ROOT / "locale"}):
+        for language in REQUIRED:
+            if not (locale_dir / language / "LC_MESSAGES" / "django.po").exists():
+                problems.append(f"{(locale_dir / language).relative_to(ROOT)}/LC_MESSAGES/django.po is missing")
+    for po_path in catalogues:
+        language = po_path.parents[1].name
+        if language not in REQUIRED:
             continue
         catalogue = polib.pofile(str(po_path))
         for entry in catalogue.untranslated_entries():

@@ -1,0 +1,73 @@
+import pytest
+
+from tawrid.accounts.tests.factories import OrganisationFactory, person_in
+from tawrid.core import jobs
+from tawrid.core.errors import DomainError
+from tawrid.core.models import Job, JobStatus
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@jobs.job_kind("tests.count_to")
+def count_to(context: jobs.JobContext, *, n: int, fail_at: int | None = None) -> dict:
+    context.set_total(n)
+    for i in range(1, n + 1):
+        if i == fail_at:
+            raise DomainError("Échec voulu à %d" % i)
+        context.advance(step=f"item {i}")
+    context.log("counted")
+    return {"counted": n}
+
+
+def test_job_runs_through_the_task_backend_and_records_progress():
+    job = jobs.job_enqueue(kind="tests.count_to", title="Count", params={"n": 5})
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED
+    assert (job.progress_done, job.progress_total, job.percent) == (5, 5, 100)
+    assert job.result == {"counted": 5}
+    assert "counted" in job.log
+    assert job.task_id
+
+
+def test_failed_job_keeps_its_message_and_can_be_retried():
+    job = jobs.job_enqueue(kind="tests.count_to", title="Count", params={"n": 5, "fail_at": 3})
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.error == "Échec voulu à 3"
+    assert job.progress_done == 2
+    retry = jobs.job_retry(job=job)
+    assert retry.retry_of_id == job.pk
+    assert Job.objects.get(pk=retry.pk).status == JobStatus.FAILED  # same params, same failure
+
+
+def test_only_failed_jobs_can_be_retried_and_unknown_kinds_are_refused():
+    job = jobs.job_enqueue(kind="tests.count_to", title="Count", params={"n": 1})
+    with pytest.raises(DomainError):
+        jobs.job_retry(job=Job.objects.get(pk=job.pk))
+    with pytest.raises(DomainError):
+        jobs.job_enqueue(kind="tests.nope", title="x")
+    assert Job.objects.count() == 1
+
+
+def test_job_pages_show_progress_only_to_those_who_may_see_it(client):
+    org = OrganisationFactory()
+    owner = person_in(org)
+    stranger = person_in(OrganisationFactory())
+    job = jobs.job_enqueue(kind="tests.count_to", title="Count", params={"n": 2}, created_by=owner, organisation=org)
+    client.force_login(owner)
+    response = client.get(f"/jobs/{job.pk}/", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert b'data-status="succeeded"' in response.content
+    assert b"hx-trigger" not in response.content  # a finished job stops polling
+    client.force_login(stranger)
+    assert client.get(f"/jobs/{job.pk}/").status_code == 404
+    assert client.get(f"/api/v1/jobs/{job.pk}").status_code == 404
+    assert client.post(f"/jobs/{job.pk}/retry/").status_code == 404
+
+
+def test_running_job_partial_polls():
+    job = Job.objects.create(kind="tests.count_to", title="Count", status=JobStatus.RUNNING, progress_total=10)
+    from django.template.loader import render_to_string
+
+    html = render_to_string("core/_job_progress.html", {"job": job})
+    assert 'hx-trigger="every 1s"' in html
