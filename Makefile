@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
-.PHONY: help demo serve test lint typecheck pytest test-pg bench messages chromium clean
+.PHONY: help demo serve test lint typecheck pytest test-pg bench messages chromium clean openapi
 
 help:
 	@echo "make demo   — install, load reference and demo data, serve on http://$(HOST):$(PORT) with a task worker"
@@ -86,3 +86,7 @@ messages: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) var/test*.sqlite3
+
+# Update the committed OpenAPI snapshot after a deliberate API change (tests compare against it).
+openapi: $(VENV)/.installed
+	SECRET_KEY=openapi-only $(BIN)/python -c "import django, json, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup(); from config.api import api; print(json.dumps(api.get_openapi_schema(path_prefix='/api/v1/'), indent=2, ensure_ascii=False, sort_keys=True))" > docs/openapi.json

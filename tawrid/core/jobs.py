@@ -10,6 +10,7 @@ that progress can be seen and a retry resumes), so a failure leaves no half-writ
 
 from __future__ import annotations
 
+import datetime
 import logging
 import traceback
 from collections.abc import Callable
@@ -146,3 +147,18 @@ def job_execute(job_id: int) -> Job:
 @task()
 def run_job(job_id: int) -> str:
     return job_execute(job_id).status
+
+
+@job_kind("core.prune_jobs")
+def prune_jobs(context: JobContext, *, older_than_days: int = 90) -> dict[str, Any]:
+    """Housekeeping: delete finished jobs older than `older_than_days` (failed ones included)."""
+    cutoff = timezone.now() - datetime.timedelta(days=older_than_days)
+    old = Job.objects.filter(
+        status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED], finished_at__lt=cutoff
+    ).exclude(pk=context.job.pk)
+    context.set_total(1)
+    with transaction.atomic():
+        deleted, _by_model = old.delete()
+    context.advance(step=_("Old jobs deleted"))
+    context.log(f"deleted {deleted} job(s) finished before {cutoff:%Y-%m-%d}")
+    return {"deleted": deleted}

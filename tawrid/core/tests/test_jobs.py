@@ -13,7 +13,7 @@ def count_to(context: jobs.JobContext, *, n: int, fail_at: int | None = None) ->
     context.set_total(n)
     for i in range(1, n + 1):
         if i == fail_at:
-            raise DomainError("Échec voulu à %d" % i)
+            raise DomainError(f"Échec voulu à {i}")
         context.advance(step=f"item {i}")
     context.log("counted")
     return {"counted": n}

@@ -1,0 +1,55 @@
+"""A real `tawrid worker` process takes a job from the database queue and runs it."""
+
+import datetime
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from tawrid.core import jobs
+from tawrid.core.models import Job, JobStatus
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or "postgres"
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{db['NAME']}"
+
+
+def test_worker_process_runs_a_queued_job(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    old = Job.objects.create(kind="core.prune_jobs", title="old", status=JobStatus.SUCCEEDED)
+    Job.objects.filter(pk=old.pk).update(finished_at=timezone.now() - datetime.timedelta(days=400))
+    recent = Job.objects.create(
+        kind="core.prune_jobs", title="recent", status=JobStatus.SUCCEEDED, finished_at=timezone.now()
+    )
+
+    job = jobs.job_enqueue(kind="core.prune_jobs", title="Prune", params={"older_than_days": 90})
+    assert Job.objects.get(pk=job.pk).status == JobStatus.QUEUED  # nothing runs until a worker takes it
+
+    env = {**os.environ, "DATABASE_URL": _database_url(), "TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
+    started = time.monotonic()
+    worker = subprocess.run(
+        [sys.executable, "-m", "tawrid.cli", "worker", "--batch", "--interval", "0.1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert worker.returncode == 0, worker.stderr[-2000:]
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, (job.error, worker.stderr[-2000:])
+    assert job.result == {"deleted": 1}
+    assert not Job.objects.filter(pk=old.pk).exists()
+    assert Job.objects.filter(pk=recent.pk).exists()
+    assert time.monotonic() - started < 120
