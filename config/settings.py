@@ -131,8 +131,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 REFERENCE_DATA_DIR = BASE_DIR / "data" / "reference"
 
-# E-mail: the console in development, SMTP (EMAIL_URL) in production.
-_email = env.email_url("EMAIL_URL", default="consolemail://")
+# Development prints e-mails on the console; a deployment sends them through an SMTP server (EMAIL_URL).
+_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 _smtp_options = {
     "host": _email.get("EMAIL_HOST"),
     "port": _email.get("EMAIL_PORT"),
