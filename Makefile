@@ -74,7 +74,7 @@ test-pg: $(VENV)/.installed-test chromium | var
 	@case "$$DATABASE_URL" in postgres*) ;; *) echo "DATABASE_URL must point at PostgreSQL"; exit 2;; esac
 	$(BIN)/python -m pytest -q --create-db $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed-test | var
+bench: $(VENV)/.installed .env | var
 	$(BIN)/tawrid bench
 
 # Catalogues: the project's (locale/: templates/, config/) and one per app (tawrid/<app>/locale/).

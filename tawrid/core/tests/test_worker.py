@@ -7,23 +7,13 @@ import sys
 import time
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from tawrid.core import jobs
+from tawrid.core.bench import database_url
 from tawrid.core.models import Job, JobStatus
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    user = db.get("USER") or "postgres"
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return f"postgres://{user}@{host}:{port}/{db['NAME']}"
 
 
 def test_worker_process_runs_a_queued_job(settings):
@@ -37,7 +27,7 @@ def test_worker_process_runs_a_queued_job(settings):
     job = jobs.job_enqueue(kind="core.prune_jobs", title="Prune", params={"older_than_days": 90})
     assert Job.objects.get(pk=job.pk).status == JobStatus.QUEUED  # nothing runs until a worker takes it
 
-    env = {**os.environ, "DATABASE_URL": _database_url(), "TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
+    env = {**os.environ, "DATABASE_URL": database_url(), "TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
     started = time.monotonic()
     worker = subprocess.run(
         [sys.executable, "-m", "tawrid.cli", "worker", "--batch", "--interval", "0.1"],
