@@ -58,8 +58,7 @@ chromium:
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	# TRANSLATIONS-CHECK: re-enabled once the catalogues exist
-	# $(BIN)/python scripts/check_translations.py
+	$(BIN)/python scripts/check_translations.py
 
 typecheck: $(VENV)/.installed-test
 	SECRET_KEY=type-checking-only $(BIN)/mypy tawrid config

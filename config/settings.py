@@ -1,6 +1,7 @@
 """Tawrid's one settings file. Every value that differs between machines comes from the environment
 (or from a `.env` file beside this project, for development); `.env.example` documents each one."""
 
+import os
 from pathlib import Path
 
 import environ
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "tawrid.core",
     "tawrid.accounts",
     "tawrid.nomenclature",
+    "tawrid.demo",
 ]
 
 MIDDLEWARE = [
@@ -199,4 +201,5 @@ API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=365)
 # Tests: SQLite tests use a file (not memory) so that a real worker process and the browser's live server
 # see the same database as the test; PostgreSQL tests get a fresh database named after DATABASE_URL's.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"]["TEST"]["NAME"] = str(BASE_DIR / "var" / "test.sqlite3")
+    # One file per test run, so that two runs on one machine never share (or delete) each other's database.
+    DATABASES["default"]["TEST"]["NAME"] = str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")

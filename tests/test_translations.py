@@ -43,8 +43,16 @@ def test_catalogues_contain_every_marked_string(root, tmp_path):
     _copy_sources(root, tmp_path, skip)
     (tmp_path / "locale").mkdir()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": "translations-test"}
+    # Not `python -m django`: that puts the copy first on sys.path, where an app's selectors.py shadows the stdlib.
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "fr", "--no-location", "--no-obsolete"],
+        [
+            str(Path(sys.executable).parent / "django-admin"),
+            "makemessages",
+            "-l",
+            "fr",
+            "--no-location",
+            "--no-obsolete",
+        ],
         cwd=tmp_path,
         env=env,
         check=True,

@@ -8,6 +8,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisations")
 
     def ready(self) -> None:
-        from tawrid.accounts import audit
+        # The accounts models: audit trail and permission policies.
+        from tawrid.accounts import audit, policies
 
         audit.register_models()
+        policies.register()

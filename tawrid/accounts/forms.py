@@ -1,9 +1,232 @@
+"""Forms of the accounts app. Each one validates its input whether it comes from a page or from the API
+(`validated` turns a refused form into the API's 422 error with its details)."""
+
+from typing import Any
+
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+
+from tawrid.accounts.models import (
+    ClusterMembershipStatus,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+)
+from tawrid.core.errors import DomainError, details_from_validation_error
+
+MAX_TOKEN_DAYS = 3650
+
+
+class InvalidInput(DomainError):
+    """Input refused by a form: the API answers 422 with the form's errors as details."""
+
+    status = 422
+
+    def __init__(self, form: forms.BaseForm) -> None:
+        super().__init__(
+            _("The data sent is not valid."),
+            code="validation_error",
+            details=details_from_validation_error(form.errors),
+        )
+
+
+def validated(form: forms.BaseForm) -> dict[str, Any]:
+    """The cleaned data of a bound form, or InvalidInput with its errors."""
+    if not form.is_valid():
+        raise InvalidInput(form)
+    return form.cleaned_data
 
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
         label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "legal_id", "city", "region", "country", "website", "description", "is_public"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_country(self) -> str:
+        country = (self.cleaned_data.get("country") or "").strip().upper()
+        if len(country) != 2 or not country.isalpha():
+            raise forms.ValidationError(_("Give the two-letter ISO 3166 code of the country, for example MA."))
+        return country
+
+    def clean_legal_id(self) -> str:
+        legal_id = (self.cleaned_data.get("legal_id") or "").strip()
+        if legal_id and (not legal_id.isdigit() or len(legal_id) != 15):
+            raise forms.ValidationError(_("The ICE has exactly 15 digits."))
+        return legal_id
+
+
+class OrganisationCreateForm(OrganisationForm):
+    cluster = forms.ModelChoiceField(
+        label=_("Member of the cluster"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("The new organisation joins this cluster as an active member."),
+    )
+    first_admin_email = forms.EmailField(
+        label=_("E-mail of its first administrator"),
+        required=False,
+        help_text=_("This person receives an invitation to manage the organisation's people."),
+    )
+
+    class Meta(OrganisationForm.Meta):
+        fields = [*OrganisationForm.Meta.fields]
+
+    def __init__(self, *args: Any, clusters: QuerySet[Organisation] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cluster_field = self.fields["cluster"]
+        assert isinstance(cluster_field, forms.ModelChoiceField)
+        cluster_field.queryset = clusters if clusters is not None else Organisation.objects.none()
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+
+class InvitationAcceptForm(forms.Form):
+    """For a person who has no account yet: their name and a password."""
+
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters, not too common, not only digits."),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args: Any, email: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean_full_name(self) -> str:
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise forms.ValidationError(_("Give your full name."))
+        return name
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            try:
+                password_validation.validate_password(
+                    first, User(email=self.email, full_name=cleaned.get("full_name", ""))
+                )
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class ClusterMembershipForm(forms.Form):
+    member = forms.ModelChoiceField(label=_("Member organisation"), queryset=Organisation.objects.none())
+    status = forms.ChoiceField(
+        label=_("Status"), choices=ClusterMembershipStatus.choices, initial=ClusterMembershipStatus.ACTIVE
+    )
+    joined_on = forms.DateField(label=_("Joined on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    left_on = forms.DateField(label=_("Left on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, members: QuerySet[Organisation] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        member_field = self.fields["member"]
+        assert isinstance(member_field, forms.ModelChoiceField)
+        member_field.queryset = members if members is not None else Organisation.objects.none()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        joined, left = cleaned.get("joined_on"), cleaned.get("left_on")
+        if joined and left and left < joined:
+            self.add_error("left_on", _("The leaving date cannot be before the joining date."))
+        if left and cleaned.get("status") != ClusterMembershipStatus.LEFT:
+            self.add_error("left_on", _("A leaving date is only for a member whose status is “Left”."))
+        return cleaned
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"),
+        required=False,
+        choices=[("", _("Browser's language")), *User._meta.get_field("preferred_language").choices],  # type: ignore[misc]
+    )
+
+    def clean_full_name(self) -> str:
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise forms.ValidationError(_("Give your full name."))
+        return name
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"), max_length=100, help_text=_("What the token is for, e.g. “ERP export”.")
+    )
+    days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_TOKEN_DAYS,
+        help_text=_("Leave empty for the default lifetime."),
+    )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Give the token a name."))
+        return name
+
+
+class ClusterMemberFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *ClusterMembershipStatus.choices]
+    )
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All")), *OrganisationKind.choices])
+    q = forms.CharField(label=_("Name"), required=False, max_length=100)
+
+
+AUDIT_OBJECT_TYPES = [
+    ("organisation", _("Organisation")),
+    ("membership", _("Membership")),
+    ("invitation", _("Invitation")),
+    ("clustermembership", _("Cluster membership")),
+]
+
+
+class AuditFilterForm(forms.Form):
+    object_type = forms.ChoiceField(
+        label=_("Object type"), required=False, choices=[("", _("All")), *AUDIT_OBJECT_TYPES]
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date cannot be before the start date."))
+        return cleaned

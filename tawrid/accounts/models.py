@@ -136,6 +136,10 @@ class Organisation(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_additional_data(self) -> dict[str, int | None]:
+        """What the audit trail files this change under (read by django-auditlog)."""
+        return {"organisation_id": self.pk}
+
     @property
     def is_established_in_morocco(self) -> bool:
         return self.country == "MA"
@@ -170,6 +174,9 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.organisation} ({self.get_role_display()})"
+
+    def get_additional_data(self) -> dict[str, int | None]:
+        return {"organisation_id": self.organisation_id}
 
 
 class ClusterMembershipStatus(models.TextChoices):
@@ -217,6 +224,9 @@ class ClusterMembership(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.member} ∈ {self.cluster}"
 
+    def get_additional_data(self) -> dict[str, int | None]:
+        return {"organisation_id": self.member_id, "cluster_id": self.cluster_id}
+
 
 class InvitationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
@@ -259,6 +269,9 @@ class Invitation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.organisation}"
+
+    def get_additional_data(self) -> dict[str, int | None]:
+        return {"organisation_id": self.organisation_id}
 
 
 class ApiToken(TimeStampedModel):

@@ -140,7 +140,10 @@ def jobs_throughput() -> list[Figure]:
         with stopwatch() as drain:
             subprocess.run(
                 [sys.executable, "-m", "tawrid.cli", "worker", "--batch", "--interval", "0.05"],
-                env=env, check=True, capture_output=True, timeout=600,
+                env=env,
+                check=True,
+                capture_output=True,
+                timeout=600,
             )
     done = Job.objects.filter(status="succeeded").count()
     if done != 2 * count:
@@ -148,7 +151,11 @@ def jobs_throughput() -> list[Figure]:
     return [
         Figure("jobs", f"{count} jobs enqueued on the database queue", count / enqueue[0], None, "jobs/s"),
         Figure(
-            "jobs", "jobs run by one worker process (queue + run)", count / drain[0], count / in_process[0], "jobs/s",
+            "jobs",
+            "jobs run by one worker process (queue + run)",
+            count / drain[0],
+            count / in_process[0],
+            "jobs/s",
             "run in-process, no queue",
         ),
     ]

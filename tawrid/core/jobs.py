@@ -153,9 +153,9 @@ def run_job(job_id: int) -> str:
 def prune_jobs(context: JobContext, *, older_than_days: int = 90) -> dict[str, Any]:
     """Housekeeping: delete finished jobs older than `older_than_days` (failed ones included)."""
     cutoff = timezone.now() - datetime.timedelta(days=older_than_days)
-    old = Job.objects.filter(
-        status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED], finished_at__lt=cutoff
-    ).exclude(pk=context.job.pk)
+    old = Job.objects.filter(status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED], finished_at__lt=cutoff).exclude(
+        pk=context.job.pk
+    )
     context.set_total(1)
     with transaction.atomic():
         deleted, _by_model = old.delete()

@@ -11,9 +11,14 @@ from tawrid.core.permissions import actor_for
 
 def home_page(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
+    memberships = list(home.memberships_of(actor))
     context = {
         "groups": home.groups_for(actor),
-        "cards": home.cards_for(actor),
+        "sections": home.sections_for(actor),
+        "memberships": memberships,
+        "people_card": home.PEOPLE_CARD if actor.admin_org_ids else None,
+        "common_cards": home.COMMON_CARDS,
+        "cluster_figures": home.cluster_figures(actor=actor),
         "recent_jobs": selectors.job_list(actor=actor)[:5] if not actor.is_anonymous else [],
     }
     return render(request, "core/home.html", context)

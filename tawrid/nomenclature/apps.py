@@ -6,3 +6,6 @@ class NomenclatureConfig(AppConfig):
     name = "tawrid.nomenclature"
     label = "nomenclature"
     verbose_name = _("Nomenclatures")
+
+    def ready(self) -> None:
+        from tawrid.nomenclature import policies  # noqa: F401 — registers the permission policies (public)

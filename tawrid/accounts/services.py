@@ -1,0 +1,459 @@
+"""Every write of the accounts app: organisations, people and roles, invitations, cluster membership,
+profiles and personal API tokens.
+
+Each service takes the acting person's `actor` (see tawrid.core.permissions), checks what it may do,
+runs in one transaction and raises `DomainError` with a message for the user when it refuses. The audit
+trail (django-auditlog) records each change with the actor of the request or of `set_actor`.
+"""
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from tawrid.accounts import tokens
+from tawrid.accounts.models import (
+    ApiToken,
+    ClusterMembership,
+    ClusterMembershipStatus,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+)
+from tawrid.accounts.policies import can_administer, can_change_user
+from tawrid.core import permissions
+from tawrid.core.errors import DomainError, Forbidden
+from tawrid.core.permissions import Actor
+from tawrid.core.text import fold
+
+INVITATION_DAYS = 14
+ORGANISATION_FIELDS = ("name", "kind", "legal_id", "city", "region", "country", "website", "description", "is_public")
+
+
+def organisation_search_text(organisation: Organisation) -> str:
+    return fold(" ".join(filter(None, [organisation.name, organisation.city, organisation.description])))
+
+
+def _unique_slug(name: str) -> str:
+    base = (slugify(name) or "organisation")[:70]
+    slug, n = base, 1
+    while Organisation.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _forget_actor_cache(*users: Any) -> None:
+    for user in users:
+        if user is not None and hasattr(user, "_tawrid_actor"):
+            del user._tawrid_actor
+
+
+# Organisations ---------------------------------------------------------------------------------------------
+
+
+def organisation_create(
+    *,
+    actor: Actor,
+    name: str,
+    kind: str,
+    cluster: Organisation | None = None,
+    first_admin_email: str = "",
+    site_url: str | None = None,
+    **fields: Any,
+) -> Organisation:
+    """A new organisation, created by the platform operator or by an administrator of a cluster secretariat.
+
+    With `cluster`, it joins that cluster as an active member today; a secretariat administrator must give
+    one of their clusters. With `first_admin_email`, that person is invited as its administrator.
+    """
+    if cluster is not None and (cluster.kind != OrganisationKind.CLUSTER or not can_administer(actor, cluster.pk)):
+        raise Forbidden(_("Only the administrators of a cluster secretariat can add members to that cluster."))
+    if not actor.is_superuser and cluster is None:
+        raise Forbidden(
+            _("Only the platform operator or a cluster secretariat's administrators can add organisations.")
+        )
+    unknown = set(fields) - set(ORGANISATION_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown organisation fields: {sorted(unknown)}")
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError(_("Give the organisation's name."), details={"name": [_("This field is required.")]})
+    if kind not in OrganisationKind.values:
+        raise DomainError(_("Unknown kind of organisation."), details={"kind": [_("Unknown kind of organisation.")]})
+    with transaction.atomic():
+        if Organisation.objects.filter(name__iexact=name).exists():
+            raise DomainError(
+                _("An organisation named “%(name)s” already exists.") % {"name": name},
+                code="duplicate",
+                details={"name": [_("This name is already used.")]},
+            )
+        organisation = Organisation(name=name, kind=kind, slug=_unique_slug(name), **fields)
+        organisation.search_text = organisation_search_text(organisation)
+        try:
+            organisation.full_clean()
+        except ValidationError as error:
+            raise DomainError(_("The organisation could not be saved."), details=error.message_dict) from None
+        organisation.save()
+        if cluster is not None:
+            ClusterMembership.objects.create(
+                cluster=cluster,
+                member=organisation,
+                status=ClusterMembershipStatus.ACTIVE,
+                joined_on=timezone.localdate(),
+            )
+        if first_admin_email:
+            _invitation_create(
+                organisation=organisation,
+                email=first_admin_email,
+                role=Role.ADMIN,
+                invited_by_id=actor.user_id,
+                site_url=site_url,
+            )
+    return organisation
+
+
+def organisation_update(*, actor: Actor, organisation: Organisation, **fields: Any) -> Organisation:
+    permissions.require_change(actor, organisation)
+    unknown = set(fields) - set(ORGANISATION_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown organisation fields: {sorted(unknown)}")
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if "name" in fields:
+            fields["name"] = " ".join(str(fields["name"]).split())
+            if Organisation.objects.filter(name__iexact=fields["name"]).exclude(pk=organisation.pk).exists():
+                raise DomainError(
+                    _("An organisation named “%(name)s” already exists.") % {"name": fields["name"]},
+                    code="duplicate",
+                    details={"name": [_("This name is already used.")]},
+                )
+        for field, value in fields.items():
+            setattr(organisation, field, value)
+        organisation.search_text = organisation_search_text(organisation)
+        try:
+            organisation.full_clean()
+        except ValidationError as error:
+            raise DomainError(_("The organisation could not be saved."), details=error.message_dict) from None
+        organisation.save()
+    return organisation
+
+
+# Memberships --------------------------------------------------------------------------------------------------
+
+
+def _other_admins(membership: Membership) -> bool:
+    return (
+        Membership.objects.filter(organisation_id=membership.organisation_id, role=Role.ADMIN)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def membership_change_role(*, actor: Actor, membership: Membership, role: str) -> Membership:
+    permissions.require_change(actor, membership)
+    if role not in Role.values:
+        raise DomainError(_("Unknown role."), details={"role": [_("Unknown role.")]})
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+        if membership.role == role:
+            return membership
+        # Lock the organisation's administrators so that two demotions at once cannot both pass the check.
+        list(Membership.objects.select_for_update().filter(organisation_id=membership.organisation_id, role=Role.ADMIN))
+        if membership.role == Role.ADMIN and not _other_admins(membership):
+            raise DomainError(
+                _("%(name)s is the organisation's last administrator: make someone else administrator first.")
+                % {"name": membership.user},
+                code="last_admin",
+            )
+        membership.role = role
+        membership.save(update_fields=["role", "updated_at"])
+    _forget_actor_cache(membership.user)
+    return membership
+
+
+def membership_remove(*, actor: Actor, membership: Membership) -> None:
+    permissions.require_change(actor, membership)
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+        list(Membership.objects.select_for_update().filter(organisation_id=membership.organisation_id, role=Role.ADMIN))
+        if membership.role == Role.ADMIN and not _other_admins(membership):
+            raise DomainError(
+                _("%(name)s is the organisation's last administrator and cannot be removed.")
+                % {"name": membership.user},
+                code="last_admin",
+            )
+        membership.delete()
+
+
+# Invitations -------------------------------------------------------------------------------------------------
+
+
+def _site_url(site_url: str | None) -> str:
+    return (site_url or settings.SITE_URL).rstrip("/")
+
+
+def _invitation_create(
+    *, organisation: Organisation, email: str, role: str, invited_by_id: int | None, site_url: str | None
+) -> Invitation:
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise DomainError(_("Unknown role."), details={"role": [_("Unknown role.")]})
+    if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+        raise DomainError(
+            _("%(email)s is already a member of %(organisation)s.") % {"email": email, "organisation": organisation},
+            code="already_member",
+            details={"email": [_("This person is already a member.")]},
+        )
+    now = timezone.now()
+    pending = Invitation.objects.select_for_update().filter(
+        organisation=organisation, email__iexact=email, status=InvitationStatus.PENDING
+    )
+    for invitation in pending:
+        if invitation.expires_at > now:
+            raise DomainError(
+                _(
+                    "%(email)s has already been invited and has not answered yet; "
+                    "revoke that invitation to send a new one."
+                )
+                % {"email": email},
+                code="already_invited",
+                details={"email": [_("An invitation is already pending for this address.")]},
+            )
+        invitation.status = InvitationStatus.REVOKED  # expired: make room for the new one
+        invitation.save(update_fields=["status", "updated_at"])
+    raw = tokens.new_secret()
+    invitation = Invitation.objects.create(
+        organisation=organisation,
+        email=email,
+        role=role,
+        invited_by_id=invited_by_id,
+        token_hash=tokens.hash_secret(raw),
+        expires_at=now + timedelta(days=INVITATION_DAYS),
+    )
+    link = _site_url(site_url) + reverse("accounts:invitation_accept", kwargs={"token": raw})
+    inviter = User.objects.filter(pk=invited_by_id).first() if invited_by_id else None
+    context = {
+        "invitation": invitation,
+        "organisation": organisation,
+        "inviter": inviter,
+        "link": link,
+        "role": invitation.get_role_display(),
+        "days": INVITATION_DAYS,
+    }
+    subject = " ".join(render_to_string("accounts/email/invitation_subject.txt", context).split())
+    body = render_to_string("accounts/email/invitation.txt", context)
+    # Sent inside the transaction: if the mail cannot be sent, no invitation is left behind without its e-mail.
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+    return invitation
+
+
+def invitation_create(
+    *, actor: Actor, organisation: Organisation, email: str, role: str = Role.MEMBER, site_url: str | None = None
+) -> Invitation:
+    """Invite someone by e-mail to join `organisation` with `role`. The link's secret is in the e-mail only."""
+    if not can_administer(actor, organisation.pk):
+        raise Forbidden(_("Only the organisation's administrators can invite people."))
+    with transaction.atomic():
+        return _invitation_create(
+            organisation=organisation, email=email, role=role, invited_by_id=actor.user_id, site_url=site_url
+        )
+
+
+def invitation_check(invitation: Invitation | None) -> Invitation:
+    """The invitation if it can still be accepted, or the reason why not."""
+    if invitation is None:
+        raise DomainError(_("This invitation link is not valid. Check that you copied it whole."), code="invalid_token")
+    if invitation.status == InvitationStatus.ACCEPTED:
+        raise DomainError(_("This invitation has already been used."), code="invitation_used")
+    if invitation.status == InvitationStatus.REVOKED:
+        raise DomainError(_("This invitation has been withdrawn by the organisation."), code="invitation_revoked")
+    if invitation.expires_at <= timezone.now():
+        raise DomainError(
+            _("This invitation has expired. Ask %(organisation)s for a new one.")
+            % {"organisation": invitation.organisation},
+            code="invitation_expired",
+        )
+    return invitation
+
+
+def invitation_find(*, raw_token: str) -> Invitation | None:
+    if not raw_token or len(raw_token) > 100:
+        return None
+    return Invitation.objects.select_related("organisation").filter(token_hash=tokens.hash_secret(raw_token)).first()
+
+
+def invitation_accept(
+    *, raw_token: str, user: User | None = None, full_name: str = "", password: str = ""
+) -> Membership:
+    """Accept an invitation: as the logged-in `user`, or as a new person with `full_name` and `password`."""
+    with transaction.atomic():
+        found = invitation_find(raw_token=raw_token)
+        if found is not None:
+            found = Invitation.objects.select_for_update().select_related("organisation").get(pk=found.pk)
+        invitation = invitation_check(found)
+        if user is not None:
+            if user.email.lower() != invitation.email.lower():
+                raise DomainError(
+                    _("This invitation was sent to %(email)s: log in as that person to accept it.")
+                    % {"email": invitation.email},
+                    code="wrong_person",
+                )
+        else:
+            if User.objects.filter(email__iexact=invitation.email).exists():
+                raise DomainError(
+                    _("An account already exists for %(email)s: log in, then open the link again.")
+                    % {"email": invitation.email},
+                    code="account_exists",
+                )
+            full_name = " ".join(full_name.split())
+            if not full_name:
+                raise DomainError(_("Give your full name."), details={"full_name": [_("This field is required.")]})
+            candidate = User(email=invitation.email, full_name=full_name)
+            try:
+                password_validation.validate_password(password, candidate)
+            except ValidationError as error:
+                raise DomainError(_("Choose another password."), details={"password1": list(error.messages)}) from None
+            user = User.objects.create_user(invitation.email, password, full_name=full_name)
+        if Membership.objects.filter(user=user, organisation=invitation.organisation).exists():
+            raise DomainError(
+                _("You are already a member of %(organisation)s.") % {"organisation": invitation.organisation},
+                code="already_member",
+            )
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(
+                    user=user, organisation=invitation.organisation, role=invitation.role
+                )
+        except IntegrityError:
+            raise DomainError(
+                _("You are already a member of %(organisation)s.") % {"organisation": invitation.organisation},
+                code="already_member",
+            ) from None
+        invitation.status = InvitationStatus.ACCEPTED
+        invitation.accepted_by = user
+        invitation.save(update_fields=["status", "accepted_by", "updated_at"])
+    _forget_actor_cache(user)
+    return membership
+
+
+def invitation_revoke(*, actor: Actor, invitation: Invitation) -> Invitation:
+    permissions.require_change(actor, invitation)
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.status != InvitationStatus.PENDING:
+            raise DomainError(_("Only a pending invitation can be revoked."), code="not_pending")
+        invitation.status = InvitationStatus.REVOKED
+        invitation.save(update_fields=["status", "updated_at"])
+    return invitation
+
+
+# Cluster membership ----------------------------------------------------------------------------------------------
+
+
+def cluster_membership_set(
+    *,
+    actor: Actor,
+    cluster: Organisation,
+    member: Organisation,
+    status: str = ClusterMembershipStatus.ACTIVE,
+    joined_on: date | None = None,
+    left_on: date | None = None,
+    notes: str | None = None,
+) -> ClusterMembership:
+    """Add `member` to `cluster`, or change its status and dates. Leaving is recorded, never deleted."""
+    if cluster.kind != OrganisationKind.CLUSTER:
+        raise DomainError(_("%(name)s is not a cluster.") % {"name": cluster}, code="not_a_cluster")
+    if not (actor.is_superuser or actor.can_write_org(cluster.pk)):
+        raise Forbidden(_("Only the cluster's secretariat can manage its members."))
+    if member.pk == cluster.pk:
+        raise DomainError(
+            _("A cluster cannot be a member of itself."), details={"member": [_("Choose another organisation.")]}
+        )
+    if status not in ClusterMembershipStatus.values:
+        raise DomainError(_("Unknown status."), details={"status": [_("Unknown status.")]})
+    today = timezone.localdate()
+    with transaction.atomic():
+        membership = ClusterMembership.objects.select_for_update().filter(cluster=cluster, member=member).first()
+        if membership is None:
+            membership = ClusterMembership(cluster=cluster, member=member)
+        membership.status = status
+        if joined_on is not None:
+            membership.joined_on = joined_on
+        elif membership.joined_on is None and status == ClusterMembershipStatus.ACTIVE:
+            membership.joined_on = today
+        if status == ClusterMembershipStatus.LEFT:
+            membership.left_on = left_on or membership.left_on or today
+        elif left_on is not None:
+            raise DomainError(
+                _("A leaving date is only for a member whose status is “Left”."),
+                details={"left_on": [_("A leaving date is only for a member whose status is “Left”.")]},
+            )
+        else:
+            membership.left_on = None
+        if membership.joined_on and membership.left_on and membership.left_on < membership.joined_on:
+            raise DomainError(
+                _("The leaving date cannot be before the joining date."),
+                details={"left_on": [_("The leaving date cannot be before the joining date.")]},
+            )
+        if notes is not None:
+            membership.notes = notes
+        membership.save()
+    return membership
+
+
+# People ------------------------------------------------------------------------------------------------------------
+
+
+def user_update_profile(*, actor: Actor, user: User, full_name: str, preferred_language: str = "") -> User:
+    # The rule of the User policy, applied directly: `user` may be the request's lazy user object.
+    if not can_change_user(actor, user):
+        raise Forbidden()
+    full_name = " ".join(full_name.split())
+    if not full_name:
+        raise DomainError(_("Give your full name."), details={"full_name": [_("This field is required.")]})
+    if preferred_language and preferred_language not in dict(settings.LANGUAGES):
+        raise DomainError(_("Unknown language."), details={"preferred_language": [_("Unknown language.")]})
+    with transaction.atomic():
+        user.full_name = full_name
+        user.preferred_language = preferred_language
+        user.save(update_fields=["full_name", "preferred_language"])
+    return user
+
+
+# Personal API tokens ----------------------------------------------------------------------------------------------
+
+
+def api_token_create(*, actor: Actor, user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """A new token for `user` (themselves, or the platform operator); the secret is returned once."""
+    if not (actor.is_superuser or actor.user_id == user.pk):
+        raise Forbidden(_("You can only create API tokens for yourself."))
+    if not user.is_active:
+        raise DomainError(_("This account is deactivated."), code="inactive")
+    name = name.strip()
+    if not name:
+        raise DomainError(_("Give the token a name."), details={"name": [_("This field is required.")]})
+    if days is not None and not 1 <= days <= 3650:
+        raise DomainError(
+            _("A token lives between 1 and 3650 days."), details={"days": [_("Between 1 and 3650 days.")]}
+        )
+    return tokens.api_token_create(user=user, name=name, days=days)
+
+
+def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
+    permissions.require_change(actor, token)
+    with transaction.atomic():
+        return tokens.api_token_revoke(token=token)
