@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from tawrid.core import jobs, permissions, selectors
 from tawrid.core.permissions import actor_for
@@ -45,4 +45,4 @@ def retry_job(request: HttpRequest, job_id: int):
     actor = actor_for(request.user)
     job = selectors.job_get(actor=actor, job_id=job_id)
     permissions.require_change(actor, job)
-    return 201, jobs.job_retry(job=job, created_by=request.user)
+    return Status(201, jobs.job_retry(job=job, created_by=request.user))
