@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from config.api import api
+from tawrid.core import views as core_views
 
 urlpatterns = [
     path("", include("tawrid.core.urls")),
@@ -13,6 +14,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico on pages that name none (the admin site's).
+    path("favicon.ico", core_views.favicon),
     path("api/v1/", api.urls),
 ]
 

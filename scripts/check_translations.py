@@ -34,6 +34,12 @@ def main() -> int:
         catalogue = polib.pofile(str(po_path))
         for entry in catalogue.untranslated_entries():
             problems.append(f"{language}: untranslated: {entry.msgid!r}")
+        plural_forms = catalogue.metadata.get("Plural-Forms", "")
+        expected = int(plural_forms.split("nplurals=")[1].split(";")[0]) if "nplurals=" in plural_forms else 2
+        for entry in catalogue:
+            if entry.msgid_plural and len(entry.msgstr_plural) != expected:
+                found = len(entry.msgstr_plural)
+                problems.append(f"{language}: {found} plural forms, {expected} needed: {entry.msgid!r}")
         for entry in catalogue.fuzzy_entries():
             problems.append(f"{language}: fuzzy: {entry.msgid!r}")
         mo_path = po_path.with_suffix(".mo")

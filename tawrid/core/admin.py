@@ -10,9 +10,14 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from tawrid.core import permissions
 from tawrid.core.models import Job
+
+admin.site.site_header = _("Tawrid administration")
+admin.site.site_title = _("Tawrid administration")
+admin.site.index_title = _("Platform administration")
 
 
 class PolicyAdminMixin:

@@ -1,7 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_POST
 
 from tawrid.core import home, jobs, permissions, selectors
@@ -49,6 +50,11 @@ def job_retry(request: HttpRequest, job_id: int) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("core:job_detail", job_id=job.pk)
     return redirect("core:job_detail", job_id=new_job.pk)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Resolved per request: the hashed static name exists only once collectstatic has run.
+    return HttpResponseRedirect(static("tawrid/img/favicon.svg"))
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -71,3 +71,11 @@ def test_running_job_partial_polls():
 
     html = render_to_string("core/_job_progress.html", {"job": job})
     assert 'hx-trigger="every 1s"' in html
+
+
+def test_job_results_are_shown_readably():
+    from tawrid.core.templatetags.tawrid import readable
+
+    assert readable({"created": 0, "skipped": True, "details": {}}) == "created: 0 · skipped: ✓"
+    assert readable(8454).replace("\u202f", " ").replace("\xa0", " ") in {"8 454", "8,454"}
+    assert readable(["a", 2]) == "a, 2"
