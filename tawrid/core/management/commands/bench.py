@@ -24,6 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, only: str, no_write: bool, **options) -> None:
         logging.getLogger("django.tasks").setLevel(logging.WARNING)
+        settings.DEBUG = False  # no query log kept in memory while measuring
         autodiscover_modules("bench")
         wanted = {name.strip() for name in only.split(",") if name.strip()}
         benchmarks = {name: fn for name, fn in bench.registered().items() if not wanted or name in wanted}
