@@ -67,5 +67,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/accounts/", "tawrid.accounts.api.router")
 api.add_router("/nomenclature/", "tawrid.nomenclature.api.router")
 api.add_router("/jobs/", "tawrid.core.api.router")
+api.add_router("/catalog/", "tawrid.catalog.api.router")
+api.add_router("/imports/", "tawrid.imports.api.router")
 
 __all__ = ["OptionalAuth", "api"]

@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "tawrid.accounts",
     "tawrid.nomenclature",
     "tawrid.demo",
+    "tawrid.specs",
+    "tawrid.imports",
+    "tawrid.catalog",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("tawrid.core.urls")),
     path("accounts/", include("tawrid.accounts.urls")),
     path("nomenclatures/", include("tawrid.nomenclature.urls")),
+    path("catalogue/", include("tawrid.catalog.urls")),
+    path("imports/", include("tawrid.imports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -217,6 +217,10 @@ def demo_seed(*, seed: int = data.DEFAULT_SEED) -> SeedReport:
         if orgs[c.member].pk not in existing_members
     ]
     report.cluster_memberships = len(ClusterMembership.objects.bulk_create(new_cluster_memberships))
+
+    from tawrid.demo.catalog_seed import catalogue_seed
+
+    catalogue_seed(seed=seed)  # products, certificates, registrations and labels of the demo manufacturers
     return report
 
 

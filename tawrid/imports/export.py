@@ -1,0 +1,119 @@
+"""Write spreadsheets for download (xlsx with openpyxl in write-only mode, csv), safe to open in Excel.
+
+No cell may start a formula. In xlsx every text is an explicit text cell (formulas live elsewhere in the
+file), and a text that begins with `=`, `+`, `-`, `@`, a tab or a carriage return also gets Excel's quote
+prefix (the hidden apostrophe of a cell typed `'=...`), so it stays text even when someone edits it; in
+csv such a text is written after an apostrophe. A designation such as `=HYPERLINK(...)` typed into
+Tawrid thus comes back as text. Numbers are written as numbers with a thousands format, dates as dates
+shown `dd/mm/yyyy`; csv files use `;`, the decimal comma and a UTF-8 BOM, as French Excel expects.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+INTEGER_FORMAT = "#,##0"
+DECIMAL_FORMAT = "#,##0.00"
+
+
+def neutralise(text: str) -> str:
+    """A text that cannot be taken for a formula by a spreadsheet."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _text_cell(ws: Any, value: Any) -> Any:
+    """An explicit text cell (never a formula), without the control characters a workbook cannot hold. A
+    text that looks like a formula gets Excel's "quote prefix" style: shown and kept as text even when
+    someone edits the cell, and read back exactly as written."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    cell = WriteOnlyCell(ws, value=text)
+    cell.data_type = "s"
+    if text.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
+    return cell
+
+
+def _xlsx_cell(ws: Any, value: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float | Decimal):
+        cell = WriteOnlyCell(ws, value=value)
+        is_whole = isinstance(value, int) or (value == int(value))
+        cell.number_format = INTEGER_FORMAT if is_whole else DECIMAL_FORMAT
+        return cell
+    if isinstance(value, datetime.datetime):
+        cell = WriteOnlyCell(ws, value=value.replace(tzinfo=None))
+        cell.number_format = DATETIME_FORMAT
+        return cell
+    if isinstance(value, datetime.date):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    return _text_cell(ws, value)
+
+
+def write_xlsx(headers: Sequence[Any], rows: Iterable[Sequence[Any]], sheet_title: str = "Export") -> bytes:
+    """An xlsx workbook of one sheet: a bold header row (frozen), then the rows, streamed."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet(title=_sheet_title(sheet_title))
+    ws.freeze_panes = "A2"
+    header_cells = []
+    for header in headers:
+        cell = _text_cell(ws, header)
+        cell.font = Font(bold=True)
+        header_cells.append(cell)
+    ws.append(header_cells)
+    for row in rows:
+        ws.append([_xlsx_cell(ws, value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_title(title: str) -> str:
+    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in str(title)).strip("'") or "Export"
+    return cleaned[:31]
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float | Decimal):
+        return format(value, "f").replace(".", ",")  # French decimal comma, like the ; separator
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return neutralise(str(value))
+
+
+def write_csv(headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
+    """A csv file as French Excel opens it directly: UTF-8 with a BOM, `;` between fields, decimal comma."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([neutralise(str(h)) for h in headers])
+    for row in rows:
+        writer.writerow([_csv_value(value) for value in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,0 +1,603 @@
+"""Every write of the imports app: upload a file, map its columns, check it, import it, cancel it.
+
+The flow: `import_upload` (the file is checked and kept, its structure detected, a mapping proposed) →
+`import_set_mapping` (the user confirms or changes it; remembered for next time) → `import_preview` (the
+first rows as they will be read) → `import_validate` (every row; a job for big files) → `import_execute`
+(a job: reads and checks every row again, then calls the kind's `write` once, in one transaction — all or
+nothing unless the user chose to keep the valid rows).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from tawrid.accounts.models import Organisation
+from tawrid.core import permissions
+from tawrid.core.errors import DomainError, Forbidden
+from tawrid.core.jobs import job_enqueue
+from tawrid.core.permissions import Actor
+from tawrid.core.text import fold
+from tawrid.imports import export, parsing, readers, structure
+from tawrid.imports.models import ColumnMapping, ImportRowError, ImportRun, ImportStatus
+from tawrid.imports.registry import (
+    NON_FIELD,
+    ImportContext,
+    ImportKind,
+    ensure_permission,
+    get_kind,
+    kind_params,
+)
+
+PREVIEW_ROWS = 20
+DEFAULT_INLINE_BYTES = 512 * 1024  # files up to this size are checked at once; bigger ones by a job
+PROGRESS_EVERY = 500
+
+
+def inline_bytes() -> int:
+    return int(getattr(settings, "IMPORT_INLINE_BYTES", DEFAULT_INLINE_BYTES))
+
+
+@dataclass
+class RowProblem:
+    row_number: int
+    column: str  # the column's label ("" for the whole row)
+    value: str
+    message: str
+    is_warning: bool = False
+
+
+@dataclass
+class CheckedRow:
+    number: int
+    raw: dict[str, Any]
+    values: dict[str, Any]
+    cleaned: dict[str, Any] | None
+    problems: list[RowProblem] = field(default_factory=list)
+    cells: list[Any] = field(default_factory=list)  # values in the preview's column order
+
+    @property
+    def ok(self) -> bool:
+        return self.cleaned is not None
+
+    @property
+    def errors(self) -> list[RowProblem]:
+        return [p for p in self.problems if not p.is_warning]
+
+    @property
+    def warnings(self) -> list[RowProblem]:
+        return [p for p in self.problems if p.is_warning]
+
+
+@dataclass
+class Preview:
+    columns: list[tuple[str, Any]]  # (key, label) in the kind's order, mapped ones only
+    rows: list[CheckedRow]
+
+
+def _context(run: ImportRun, actor: Actor, user: Any = None) -> ImportContext:
+    return ImportContext(actor=actor, organisation=run.organisation, user=user, params=run.params, run_id=run.pk)
+
+
+def _require_change(actor: Actor, run: ImportRun) -> ImportKind:
+    permissions.require_change(actor, run)
+    kind = get_kind(run.kind)
+    ensure_permission(kind, actor, run.organisation)
+    return kind
+
+
+def _require_open(run: ImportRun) -> None:
+    if not run.is_open:
+        raise DomainError(
+            _("This import is %(status)s: it can no longer be changed.") % {"status": run.get_status_display().lower()},
+            code="import_closed",
+        )
+
+
+def _open(run: ImportRun) -> readers.Workbook:
+    run.file.open("rb")
+    try:
+        data = run.file.read()
+    finally:
+        run.file.close()
+    return readers.open_workbook(data, run.original_filename)
+
+
+def _remembered(organisation: Organisation, kind_name: str) -> ColumnMapping | None:
+    return ColumnMapping.objects.filter(organisation=organisation, kind=kind_name).first()
+
+
+# Upload ----------------------------------------------------------------------------------------------------
+
+
+def import_upload(
+    *,
+    actor: Actor,
+    user: Any,
+    kind_name: str,
+    organisation: Organisation,
+    filename: str,
+    data: bytes,
+    params: dict[str, Any] | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    confirm_reimport: bool = False,
+) -> ImportRun:
+    """Check an uploaded file, detect its sheet, header row and columns, and keep it as a new import.
+
+    A file this organisation already imported for this kind is refused with the date and number of that
+    import unless `confirm_reimport`; re-importing it then changes nothing (rows are matched on their
+    natural key)."""
+    kind = get_kind(kind_name)
+    if not actor.can_write_org(organisation.pk):
+        raise Forbidden()
+    ensure_permission(kind, actor, organisation)
+    checked_params = kind_params(kind, params or {}, actor, organisation)
+    filename = (filename or "file").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    workbook = readers.open_workbook(data, filename)
+    try:
+        sha256 = hashlib.sha256(data).hexdigest()
+        previous = (
+            ImportRun.objects.filter(
+                organisation=organisation, kind=kind.name, sha256=sha256, status=ImportStatus.IMPORTED
+            )
+            .order_by("-finished_at", "-pk")
+            .first()
+        )
+        if previous is not None and not confirm_reimport:
+            raise DomainError(
+                _(
+                    "This file was already imported on %(date)s (import #%(number)s). Confirm to import it again: "
+                    "rows already there will be left as they are."
+                )
+                % {
+                    "date": formats.date_format(
+                        timezone.localtime(previous.finished_at or previous.created_at), "SHORT_DATETIME_FORMAT"
+                    ),
+                    "number": previous.pk,
+                },
+                code="already_imported",
+            )
+        remembered = _remembered(organisation, kind.name)
+        found = _detect(workbook, kind, sheet=sheet, header_row=header_row, remembered=remembered)
+        workbook.check_size(found.sheet)
+        sheet_names, file_format = workbook.sheet_names, workbook.format
+    finally:
+        workbook.close()
+    with transaction.atomic():
+        run = ImportRun(
+            organisation=organisation,
+            kind=kind.name,
+            params=checked_params,
+            original_filename=filename,
+            file_format=file_format,
+            sheets=sheet_names,
+            sha256=sha256,
+            size=len(data),
+            sheet_name=found.sheet,
+            header_row=found.header_row,
+            headers=found.headers,
+            mapping=found.mapping,
+            reimport_of=previous,
+            created_by=user if getattr(user, "pk", None) else None,
+        )
+        run.file.save(f"{sha256[:16]}.{readers.extension_of(filename) or 'bin'}", ContentFile(data), save=False)
+        run.save()
+    return run
+
+
+def _detect(
+    workbook: readers.Workbook,
+    kind: ImportKind,
+    *,
+    sheet: str | None,
+    header_row: int | None,
+    remembered: ColumnMapping | None,
+) -> structure.Structure:
+    hints = remembered.mapping if remembered else None
+    if sheet or header_row:
+        return structure.detect_structure(workbook, kind, sheet=sheet or None, header_row=header_row, remembered=hints)
+    try:
+        return structure.detect_structure(workbook, kind, remembered=hints)
+    except DomainError:
+        if remembered and remembered.header_row and remembered.sheet_name in workbook.sheet_names:
+            return structure.detect_structure(
+                workbook, kind, sheet=remembered.sheet_name, header_row=remembered.header_row, remembered=hints
+            )
+        raise
+
+
+# Mapping ---------------------------------------------------------------------------------------------------
+
+
+def import_set_mapping(
+    *,
+    actor: Actor,
+    run: ImportRun,
+    mapping: dict[str, str | None] | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    remember: bool = True,
+    keep_valid_rows: bool | None = None,
+) -> ImportRun:
+    """Confirm which column of the file is which (header as written → column key, or None to ignore it).
+
+    Giving another sheet or header row reads the headers again (and proposes a mapping for them). Every
+    required column must be mapped, each column at most once. With `remember`, the organisation's next file
+    of this kind starts from this mapping."""
+    kind = _require_change(actor, run)
+    _require_open(run)
+    if (sheet and sheet != run.sheet_name) or (header_row and header_row != run.header_row):
+        workbook = _open(run)
+        try:
+            remembered = _remembered(run.organisation, run.kind)
+            found = structure.detect_structure(
+                workbook,
+                kind,
+                sheet=sheet or run.sheet_name,
+                header_row=header_row or run.header_row,
+                remembered=remembered.mapping if remembered else None,
+            )
+        finally:
+            workbook.close()
+        run.sheet_name, run.header_row, run.headers = found.sheet, found.header_row, found.headers
+        run.mapping = found.mapping
+        if mapping is None:
+            run.status = ImportStatus.UPLOADED
+            run.save(update_fields=["sheet_name", "header_row", "headers", "mapping", "status", "updated_at"])
+            return run
+    proposed = dict(run.mapping)
+    if mapping is not None:
+        proposed = {header: (mapping.get(header) or None) for header in run.headers if header}
+    _check_mapping(kind, proposed)
+    run.mapping = proposed
+    if keep_valid_rows is not None:
+        run.keep_valid_rows = keep_valid_rows
+    run.status = ImportStatus.MAPPED
+    with transaction.atomic():
+        run.save(
+            update_fields=["mapping", "keep_valid_rows", "status", "updated_at", "sheet_name", "header_row", "headers"]
+        )
+        if remember:
+            ColumnMapping.objects.update_or_create(
+                organisation=run.organisation,
+                kind=run.kind,
+                defaults={
+                    "mapping": {fold(h): key for h, key in proposed.items()},
+                    "sheet_name": run.sheet_name,
+                    "header_row": run.header_row,
+                },
+            )
+    return run
+
+
+def _check_mapping(kind: ImportKind, mapping: dict[str, str | None]) -> None:
+    errors: dict[str, list[str]] = {}
+    keys = set(kind.column_keys)
+    chosen: dict[str, str] = {}
+    for header, key in mapping.items():
+        if key is None:
+            continue
+        if key not in keys:
+            errors.setdefault(header, []).append(_("“%(key)s” is not a column of this import.") % {"key": key})
+        elif key in chosen:
+            errors.setdefault(header, []).append(
+                _("The column “%(column)s” is already given by “%(header)s”.")
+                % {"column": kind.column(key).label, "header": chosen[key]}
+            )
+        else:
+            chosen[key] = header
+    missing = [str(kind.column(key).label) for key in kind.required_keys if key not in chosen]
+    if missing:
+        errors.setdefault(NON_FIELD, []).append(
+            _("These required columns are not mapped: %(columns)s.") % {"columns": ", ".join(missing)}
+        )
+    if errors:
+        raise DomainError(_("The column mapping is not complete."), code="invalid_mapping", details=errors)
+
+
+# Reading and checking rows ---------------------------------------------------------------------------------
+
+
+def _display(value: Any) -> str:
+    if value is None:
+        return ""
+    return parsing.clean_text(value)[:500]
+
+
+def check_row(kind: ImportKind, number: int, raw: dict[str, Any], context: ImportContext) -> CheckedRow:
+    """Parse the cells of one row and validate them with the kind's rules."""
+    values: dict[str, Any] = {}
+    problems: list[RowProblem] = []
+    failed: set[str] = set()
+    for column in kind.columns:
+        if column.key not in raw:
+            continue
+        cell = raw[column.key]
+        if isinstance(cell, readers.CellError):
+            problems.append(RowProblem(number, str(column.label), cell.text, cell.reason.capitalize() + "."))
+            failed.add(column.key)
+            values[column.key] = None
+            continue
+        try:
+            parsed = column.parser(cell)
+        except parsing.ParseError as error:
+            problems.append(RowProblem(number, str(column.label), _display(cell), error.message))
+            failed.add(column.key)
+            values[column.key] = None
+            continue
+        values[column.key] = parsed.value
+        problems.extend(RowProblem(number, str(column.label), _display(cell), w, True) for w in parsed.warnings)
+    result = kind.check_row(values, context)
+    for key, messages in result.errors.items():
+        if key in failed:
+            continue  # the parser already said what is wrong with that cell
+        label = "" if key == NON_FIELD or key not in kind.column_keys else str(kind.column(key).label)
+        problems.extend(RowProblem(number, label, _display(raw.get(key)), m) for m in messages)
+    for key, messages in result.warnings.items():
+        label = "" if key not in kind.column_keys else str(kind.column(key).label)
+        problems.extend(RowProblem(number, label, _display(raw.get(key)), m, True) for m in messages)
+    ok = result.ok and not failed
+    return CheckedRow(number, raw, values, dict(result.cleaned) if ok else None, problems)
+
+
+def iter_checked_rows(
+    run: ImportRun, kind: ImportKind, context: ImportContext, *, limit: int | None = None
+) -> Iterable[CheckedRow]:
+    """Every data row of the run's file, parsed and validated; a natural key seen twice is an error."""
+    workbook = _open(run)
+    try:
+        found = structure.Structure(sheet=run.sheet_name, header_row=run.header_row, headers=list(run.headers))
+        seen: dict[str, int] = {}
+        for count, (number, raw) in enumerate(structure.data_rows(workbook, found, run.mapping), start=1):
+            if limit is not None and count > limit:
+                return
+            row = check_row(kind, number, raw, context)
+            if row.cleaned is not None:
+                key = str(kind.natural_key(row.cleaned) or "")
+                if key:
+                    if key in seen:
+                        row.problems.append(
+                            RowProblem(
+                                number,
+                                "",
+                                key,
+                                _("The same reference “%(key)s” is already on row %(row)s of the file.")
+                                % {"key": key, "row": seen[key]},
+                            )
+                        )
+                        row.cleaned = None
+                    else:
+                        seen[key] = number
+            yield row
+    finally:
+        workbook.close()
+
+
+def estimated_rows(run: ImportRun) -> int | None:
+    """About how many data rows the run's file has (for a progress bar), without reading them."""
+    workbook = _open(run)
+    try:
+        declared = workbook.declared_rows(run.sheet_name)
+    finally:
+        workbook.close()
+    return None if declared is None else max(0, declared - run.header_row)
+
+
+def import_preview(*, actor: Actor, run: ImportRun, limit: int = PREVIEW_ROWS) -> Preview:
+    """The first rows of the file as they will be read: parsed values and each row's problems."""
+    permissions.get_visible_or_404(actor, ImportRun.objects.all(), pk=run.pk)
+    kind = get_kind(run.kind)
+    mapped = {key for key in run.mapping.values() if key}
+    columns = [(c.key, c.label) for c in kind.columns if c.key in mapped]
+    rows = list(iter_checked_rows(run, kind, _context(run, actor), limit=limit))
+    for row in rows:
+        row.cells = [row.values.get(key) for key, _label in columns]
+    return Preview(columns=columns, rows=rows)
+
+
+@dataclass
+class CheckResult:
+    total: int = 0
+    valid: list[dict[str, Any]] = field(default_factory=list)
+    invalid: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+def check_all(
+    run: ImportRun, kind: ImportKind, context: ImportContext, progress: Callable[[int], None] | None = None
+) -> CheckResult:
+    result = CheckResult()
+    for row in iter_checked_rows(run, kind, context):
+        result.total += 1
+        result.problems.extend(row.problems)
+        if row.cleaned is not None:
+            result.valid.append(row.cleaned)
+        else:
+            result.invalid += 1
+        if progress and result.total % PROGRESS_EVERY == 0:
+            progress(result.total)
+    return result
+
+
+def _store_check(run: ImportRun, result: CheckResult) -> None:
+    summary: dict[str, int] = {}
+    for problem in result.problems:
+        if not problem.is_warning:
+            summary[problem.column or "—"] = summary.get(problem.column or "—", 0) + 1
+    run.total_rows = result.total
+    run.valid_rows = len(result.valid)
+    run.invalid_rows = result.invalid
+    run.errors_summary = summary
+    ImportRowError.objects.filter(run=run).delete()
+    ImportRowError.objects.bulk_create(
+        (
+            ImportRowError(
+                run=run,
+                row_number=p.row_number,
+                column=p.column[:200],
+                value=p.value,
+                message=p.message,
+                is_warning=p.is_warning,
+            )
+            for p in result.problems
+        ),
+        batch_size=1000,
+    )
+
+
+def run_validation(run: ImportRun, *, actor: Actor, progress: Callable[[int], None] | None = None) -> ImportRun:
+    """Check every row and store the counts and problems (what the validate job does)."""
+    kind = get_kind(run.kind)
+    result = check_all(run, kind, _context(run, actor, run.created_by), progress)
+    with transaction.atomic():
+        _store_check(run, result)
+        run.status = ImportStatus.VALIDATED
+        run.message = ""
+        run.save()
+    return run
+
+
+def import_validate(*, actor: Actor, run: ImportRun, user: Any = None) -> ImportRun:
+    """Check every row: at once for a small file, as a job (with progress) for a big one."""
+    _require_change(actor, run)
+    if run.status not in (ImportStatus.MAPPED, ImportStatus.VALIDATED):
+        raise DomainError(_("Map the columns of the file first."), code="not_mapped")
+    if run.size <= inline_bytes():
+        return run_validation(run, actor=actor)
+    with transaction.atomic():
+        run.status = ImportStatus.VALIDATING
+        run.job = job_enqueue(
+            kind="imports.validate",
+            title=_("Checking %(file)s") % {"file": run.original_filename},
+            params={"run_id": run.pk},
+            created_by=user if getattr(user, "pk", None) else None,
+            organisation=run.organisation,
+        )
+        run.save(update_fields=["status", "job", "updated_at"])
+    return run
+
+
+# Import ----------------------------------------------------------------------------------------------------
+
+
+def import_execute(*, actor: Actor, run: ImportRun, user: Any = None, keep_valid_rows: bool | None = None) -> ImportRun:
+    """Import the file as a job: every row is read and checked again, then written in ONE transaction.
+
+    All or nothing by default: a single row in error and nothing is written (the run fails with its error
+    report). With `keep_valid_rows`, the valid rows are written and the others reported."""
+    _require_change(actor, run)
+    if run.status not in (ImportStatus.MAPPED, ImportStatus.VALIDATED):
+        raise DomainError(_("Map the columns of the file first."), code="not_mapped")
+    with transaction.atomic():
+        if keep_valid_rows is not None:
+            run.keep_valid_rows = keep_valid_rows
+        run.status = ImportStatus.IMPORTING
+        run.job = job_enqueue(
+            kind="imports.execute",
+            title=_("Importing %(file)s") % {"file": run.original_filename},
+            params={"run_id": run.pk},
+            created_by=user if getattr(user, "pk", None) else None,
+            organisation=run.organisation,
+        )
+        run.save(update_fields=["status", "job", "keep_valid_rows", "updated_at"])
+    return run
+
+
+def run_import(run: ImportRun, *, actor: Actor, progress: Callable[[int], None] | None = None) -> ImportRun:
+    """What the import job does. The kind's `write` runs once, in one transaction; if it refuses or fails,
+    nothing is written and the run is marked failed with the reason."""
+    kind = get_kind(run.kind)
+    ensure_permission(kind, actor, run.organisation)
+    context = _context(run, actor, run.created_by)
+    result = check_all(run, kind, context, progress)
+    _finish_check = transaction.atomic()
+    with _finish_check:
+        _store_check(run, result)
+        run.save()
+    if result.invalid and not run.keep_valid_rows:
+        _fail(
+            run,
+            ngettext(
+                "%(count)s row in error: nothing was imported. Correct it, or choose to keep the valid rows.",
+                "%(count)s rows in error: nothing was imported. Correct them, or choose to keep the valid rows.",
+                result.invalid,
+            )
+            % {"count": result.invalid},
+        )
+        return run
+    try:
+        with transaction.atomic():
+            summary = kind.write(result.valid, context)
+            ImportRun.objects.filter(pk=run.pk).update(
+                status=ImportStatus.IMPORTED,
+                created_count=summary.created,
+                updated_count=summary.updated,
+                unchanged_count=summary.unchanged,
+                finished_at=timezone.now(),
+                message="",
+                updated_at=timezone.now(),
+            )
+    except DomainError as error:
+        _fail(run, error.message)
+        return run
+    except Exception:
+        _fail(run, _("The import failed unexpectedly: nothing was written."))
+        raise
+    run.refresh_from_db()
+    return run
+
+
+def _fail(run: ImportRun, message: str) -> None:
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportStatus.FAILED, message=message, finished_at=timezone.now(), updated_at=timezone.now()
+    )
+    run.refresh_from_db()
+
+
+def import_cancel(*, actor: Actor, run: ImportRun) -> ImportRun:
+    """Give up an import that has not run yet; its file is deleted."""
+    _require_change(actor, run)
+    _require_open(run)
+    run.status = ImportStatus.CANCELLED
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "finished_at", "updated_at"])
+    return run
+
+
+# Error report ----------------------------------------------------------------------------------------------
+
+
+def error_report(*, actor: Actor, run: ImportRun, fmt: str) -> tuple[bytes, str, str]:
+    """The run's problems as a spreadsheet: (content, content type, file name); `fmt` is xlsx or csv."""
+    run = permissions.get_visible_or_404(actor, ImportRun.objects.all(), pk=run.pk)
+    headers = [_("Row"), _("Column"), _("Value"), _("Reason"), _("Kind")]
+    rows = (
+        [e.row_number, e.column, e.value, e.message, _("warning") if e.is_warning else _("error")]
+        for e in ImportRowError.objects.filter(run=run).order_by("row_number", "pk").iterator()
+    )
+    base = f"import-{run.pk}-errors"
+    if fmt == "csv":
+        return export.write_csv(headers, rows), "text/csv; charset=utf-8", f"{base}.csv"
+    if fmt == "xlsx":
+        return (
+            export.write_xlsx(headers, rows, sheet_title=_("Errors")),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            f"{base}.xlsx",
+        )
+    raise DomainError(_("Unknown format: %(format)s.") % {"format": fmt}, code="unknown_format")
+
+
+def import_template(*, kind_name: str) -> bytes:
+    """An empty workbook with the kind's column names: a file to fill in."""
+    kind = get_kind(kind_name)
+    return export.write_xlsx([c.label for c in kind.columns], [], sheet_title=str(kind.label))
