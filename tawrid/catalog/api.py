@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
@@ -15,7 +15,7 @@ from ninja.files import UploadedFile
 
 from tawrid.accounts.api_auth import OptionalAuth
 from tawrid.accounts.forms import validated
-from tawrid.catalog import policies, selectors, services
+from tawrid.catalog import exports, policies, selectors, services
 from tawrid.catalog.forms import CertificateForm, ProductForm, VariantForm
 from tawrid.catalog.models import (
     Certificate,
@@ -353,6 +353,21 @@ def list_products(
     ).select_related("cpv", "hs")
     offset = max(0, offset)
     return [_product(actor, p) for p in products[offset : offset + max(1, min(limit, 500))]]
+
+
+@router.get(
+    "/products/export.xlsx",
+    summary="A manufacturer's catalogue as xlsx (one row per variant, the columns of the catalog.products import)",
+)
+def export_products(request: HttpRequest, organisation_id: int | None = None) -> HttpResponse:
+    """The manufacturer's people only (it holds prices and capacities). Without `organisation_id`: my first
+    manufacturer. Edit the file and import it again through /api/v1/imports/ with the kind "catalog.products"."""
+    actor = actor_for(request.user)
+    manufacturer = exports.readable_manufacturer(actor, organisation_id)
+    content, filename = exports.export_catalogue(actor=actor, manufacturer=manufacturer)
+    response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @router.get("/products/{product_id}", response=ProductDetailOut, auth=OptionalAuth(), summary="One product")

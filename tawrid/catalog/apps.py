@@ -13,3 +13,7 @@ class CatalogConfig(AppConfig):
 
         audit.register_models()
         policies.register()
+
+        from tawrid.catalog import imports
+
+        imports.register_kind()  # the "catalog.products" spreadsheet import

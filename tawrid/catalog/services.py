@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tawrid.accounts.models import Organisation, OrganisationKind, User
 from tawrid.catalog import policies
@@ -210,6 +211,42 @@ def site_create(
         _full_clean(site, _("The production site could not be saved."))
         site.save()
     return site
+
+
+def site_update(*, actor: Actor, site: ProductionSite, name: str, city: str = "", region: str = "") -> ProductionSite:
+    permissions.require_change(actor, site)
+    with transaction.atomic():
+        site = ProductionSite.objects.select_for_update().get(pk=site.pk)
+        site.name, site.city, site.region = " ".join(name.split()), city, region
+        _full_clean(site, _("The production site could not be saved."))
+        site.save()
+    return site
+
+
+def site_delete(*, actor: Actor, site: ProductionSite) -> None:
+    """Delete a production site no product and no certificate refers to."""
+    permissions.require_change(actor, site)
+    with transaction.atomic():
+        site = ProductionSite.objects.select_for_update().get(pk=site.pk)
+        used_by = site.products.count()
+        if used_by:
+            raise DomainError(
+                ngettext(
+                    "The site “%(name)s” cannot be deleted: %(count)s product is made there. "
+                    "Choose another site for it first.",
+                    "The site “%(name)s” cannot be deleted: %(count)s products are made there. "
+                    "Choose another site for them first.",
+                    used_by,
+                )
+                % {"name": site.name, "count": used_by},
+                code="site_in_use",
+            )
+        if site.certificates.exists():
+            raise DomainError(
+                _("The site “%(name)s” cannot be deleted: certificates cover it.") % {"name": site.name},
+                code="site_in_use",
+            )
+        site.delete()
 
 
 # Variants and specifications ----------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ urlpatterns = [
     # Manufacturers
     path("products/", views.product_list, name="product_list"),
     path("products/new/", views.product_create, name="product_create"),
+    path("products/export.xlsx", views.product_export, name="product_export"),
     path("products/<int:product_id>/", views.product_detail, name="product_detail"),
     path("products/<int:product_id>/edit/", views.product_edit, name="product_edit"),
     path("products/<int:product_id>/publish/", views.product_publish, name="product_publish"),
@@ -19,11 +20,15 @@ urlpatterns = [
     path("variants/<int:variant_id>/", views.variant_edit, name="variant_edit"),
     path("variants/<int:variant_id>/delete/", views.variant_delete, name="variant_delete"),
     path("documents/<int:document_id>/", views.document_download, name="document_download"),
+    path("sites/", views.site_list, name="site_list"),
     path("sites/new/", views.site_create, name="site_create"),
+    path("sites/<int:site_id>/edit/", views.site_edit, name="site_edit"),
+    path("sites/<int:site_id>/delete/", views.site_delete, name="site_delete"),
     path("certificates/", views.certificate_list, name="certificate_list"),
     path("certificates/new/", views.certificate_create, name="certificate_create"),
     path("certificates/<int:certificate_id>/", views.certificate_detail, name="certificate_detail"),
     path("registrations/<int:registration_id>/", views.registration_detail, name="registration_detail"),
+    path("registrations/<int:registration_id>/withdraw/", views.registration_withdraw, name="registration_withdraw"),
     path("labels/<int:label_id>/", views.label_detail, name="label_detail"),
     # Authorities
     path("certification/", views.certificate_review, name="certificate_review"),

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count
 from django.forms import BaseForm
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tawrid.accounts.models import Organisation
-from tawrid.catalog import policies, selectors, services
+from tawrid.catalog import exports, policies, selectors, services
+from tawrid.catalog import imports as catalogue_imports
 from tawrid.catalog.forms import (
     CertificateDecisionForm,
     CertificateForm,
@@ -34,7 +36,7 @@ from tawrid.catalog.forms import (
     SpecificationFormSet,
     VariantForm,
 )
-from tawrid.catalog.models import DocumentKind, Product, ProductDocument, Variant
+from tawrid.catalog.models import DocumentKind, Product, ProductDocument, ProductionSite, RegistrationStatus, Variant
 from tawrid.core import permissions
 from tawrid.core.errors import DomainError, Forbidden, NotFound
 from tawrid.core.permissions import Actor, actor_for
@@ -90,10 +92,23 @@ def product_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": rows,
         "can_create": selectors.my_manufacturers(actor=actor, writable=True).exists(),
+        "manufacturers": selectors.my_manufacturers(actor=actor, writable=True),
+        "import_kind": catalogue_imports.KIND,
         "query": request.GET.copy(),
     }
     template = "catalog/_product_rows.html" if request.headers.get("HX-Request") else "catalog/product_list.html"
     return render(request, template, context)
+
+
+@login_required
+def product_export(request: HttpRequest) -> HttpResponse:
+    """The manufacturer's catalogue as xlsx, one row per variant: the columns of the import."""
+    actor = actor_for(request.user)
+    manufacturer = exports.readable_manufacturer(actor, request.GET.get("organisation") or None)
+    content, filename = exports.export_catalogue(actor=actor, manufacturer=manufacturer)
+    response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required
@@ -484,6 +499,9 @@ def registration_detail(request: HttpRequest, registration_id: int) -> HttpRespo
         "decisions": registration.decisions.select_related("decided_by", "authority"),
         "documents": registration.documents.all(),
         "can_decide": can_decide,
+        "can_withdraw": permissions.can_change(actor, registration)
+        and registration.status
+        in (RegistrationStatus.DRAFT, RegistrationStatus.SUBMITTED, RegistrationStatus.UNDER_REVIEW),
         "form": form,
     }
     return render(request, "catalog/registration_detail.html", context, status=400 if form.errors else 200)
@@ -660,5 +678,76 @@ def site_create(request: HttpRequest) -> HttpResponse:
             _show_error(form, error)
         else:
             messages.success(request, _("The production site has been added."))
-            return redirect("catalog:product_list")
+            return redirect("catalog:site_list")
     return render(request, "catalog/site_form.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+def site_list(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    manufacturers = selectors.my_manufacturers(actor=actor, writable=True)
+    sites = (
+        ProductionSite.objects.filter(organisation__in=manufacturers)
+        .select_related("organisation")
+        .annotate(product_count=Count("products"))
+        .order_by("organisation__name", "name")
+    )
+    return render(request, "catalog/site_list.html", {"sites": sites, "manufacturers": manufacturers})
+
+
+def _editable_site(actor: Actor, site_id: int) -> ProductionSite:
+    site = permissions.get_visible_or_404(actor, ProductionSite.objects.select_related("organisation"), pk=site_id)
+    if not permissions.can_change(actor, site):
+        raise Forbidden()
+    return site
+
+
+@login_required
+def site_edit(request: HttpRequest, site_id: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    site = _editable_site(actor, site_id)
+    initial = {"name": site.name, "city": site.city, "region": site.region}
+    form = SiteForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.site_update(actor=actor, site=site, **form.cleaned_data)
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("The production site has been saved."))
+            return redirect("catalog:site_list")
+    context = {"form": form, "organisation": site.organisation, "site": site}
+    return render(request, "catalog/site_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def site_delete(request: HttpRequest, site_id: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    site = _editable_site(actor, site_id)
+    if request.method == "POST":
+        try:
+            services.site_delete(actor=actor, site=site)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The production site has been deleted."))
+        return redirect("catalog:site_list")
+    products = site.products.order_by("reference")
+    return render(request, "catalog/site_confirm_delete.html", {"site": site, "products": products})
+
+
+@login_required
+@require_POST
+def registration_withdraw(request: HttpRequest, registration_id: int) -> HttpResponse:
+    """The manufacturer takes back its application while the DMP has not decided."""
+    actor = actor_for(request.user)
+    registration = selectors.registration_get(actor=actor, registration_id=registration_id)
+    if not permissions.can_change(actor, registration):
+        raise Forbidden(_("Only the manufacturer can withdraw its application."))
+    try:
+        services.registration_withdraw(actor=actor, registration=registration)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The application has been withdrawn."))
+    return redirect("catalog:registration_detail", registration_id=registration.pk)
