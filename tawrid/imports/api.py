@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -152,7 +153,8 @@ def upload(
     except ValueError:
         given = None
     if not isinstance(given, dict):
-        raise DomainError("params: JSON object expected.", code="validation_error")
+        message = _("The parameters must be a JSON object, for example {\"plan\": 12}.")
+        raise DomainError(message, code="validation_error", details={"params": [message]})
     run = services.import_upload(
         actor=actor,
         user=request.user,

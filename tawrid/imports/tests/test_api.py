@@ -65,6 +65,9 @@ def test_api_errors_are_clear(client, buyer, org, settings):
     assert response.status_code == 400 and response.json()["code"] == "wrong_type"
     response = upload(client, org, files.zip_bomb(), name="x.xlsx")
     assert response.json()["code"] == "zip_bomb"
+    response = upload(client, org, files.messy_workbook(), params="[1, 2]")  # French by default
+    assert response.status_code == 400 and response.json()["details"]["params"]
+    assert "objet JSON" in response.json()["message"]
     settings.IMPORT_MAX_BYTES = 10
     response = upload(client, org, files.messy_workbook())
     assert response.json()["code"] == "too_large"
