@@ -153,7 +153,7 @@ def upload(
     except ValueError:
         given = None
     if not isinstance(given, dict):
-        message = _("The parameters must be a JSON object, for example {\"plan\": 12}.")
+        message = _('The parameters must be a JSON object, for example {"plan": 12}.')
         raise DomainError(message, code="validation_error", details={"params": [message]})
     run = services.import_upload(
         actor=actor,
