@@ -68,6 +68,7 @@ api.add_router("/accounts/", "tawrid.accounts.api.router")
 api.add_router("/nomenclature/", "tawrid.nomenclature.api.router")
 api.add_router("/jobs/", "tawrid.core.api.router")
 api.add_router("/catalog/", "tawrid.catalog.api.router")
+api.add_router("/demand/", "tawrid.demand.api.router")
 api.add_router("/imports/", "tawrid.imports.api.router")
 
 __all__ = ["OptionalAuth", "api"]

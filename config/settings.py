@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "tawrid.specs",
     "tawrid.imports",
     "tawrid.catalog",
+    "tawrid.demand",
 ]
 
 MIDDLEWARE = [

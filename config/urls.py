@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("tawrid.accounts.urls")),
     path("nomenclatures/", include("tawrid.nomenclature.urls")),
     path("catalogue/", include("tawrid.catalog.urls")),
+    path("plans/", include("tawrid.demand.urls")),
     path("imports/", include("tawrid.imports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -221,6 +221,9 @@ def demo_seed(*, seed: int = data.DEFAULT_SEED) -> SeedReport:
     from tawrid.demo.catalog_seed import catalogue_seed
 
     catalogue_seed(seed=seed)  # products, certificates, registrations and labels of the demo manufacturers
+    from tawrid.demo.demand_seed import demand_seed
+
+    demand_seed(seed=seed)  # the purchase plans of the demo hospital groups and public hospitals
     return report
 
 

@@ -1,0 +1,411 @@
+"""API of the purchase plans (/api/v1/demand/): plans, lines, lifecycle, differences between versions,
+attribute corrections, xlsx export, and the published lines manufacturers see. Same forms, services and
+policies as the pages: prices and the buyer's identity are null for those who may not see them."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema, Status
+
+from tawrid.accounts.forms import validated
+from tawrid.accounts.models import Organisation
+from tawrid.core.errors import Forbidden, NotFound
+from tawrid.core.permissions import Actor, actor_for
+from tawrid.demand import policies, selectors, services
+from tawrid.demand.forms import PlanLineForm, format_schedule
+from tawrid.demand.models import PlanLine, PurchasePlan
+
+router = Router(tags=["demand"])
+
+
+# Schemas ---------------------------------------------------------------------------------------------------------
+
+
+class AttributeOut(Schema):
+    attribute: str
+    value: float | str | bool
+    unit: str
+    raw: str = ""
+    display: str
+
+
+class PlanOut(Schema):
+    id: int
+    year: int
+    version: int
+    status: str
+    title: str
+    buyer_id: int | None = Field(None, description="Null when the buyer is not disclosed to the caller.")
+    buyer_name: str = Field(..., description="The buyer's name, or only its kind when it is not disclosed.")
+    buyer_kind: str
+    site_id: int | None = None
+    previous_version_id: int | None = None
+    disclose_buyer: bool
+    published_at: datetime | None
+    line_count: int
+    base_quantity: Decimal
+    estimated_value: Decimal | None = Field(None, description="Only for the buyer's people and the secretariat.")
+
+
+class LineOut(Schema):
+    id: int
+    plan_id: int
+    line_number: int
+    buyer_reference: str
+    designation: str
+    quantity: Decimal
+    unit: str
+    packaging: str
+    units_per_purchase_unit: Decimal
+    base_quantity: Decimal
+    unit_price: Decimal | None = Field(None, description="Only for the buyer's people and the secretariat.")
+    estimated_value: Decimal | None = None
+    required_certificates: list[str]
+    specification: str
+    delivery_schedule: dict[str, Any]
+    delivery_schedule_text: str
+    delivery_place: str
+    delivery_site_id: int | None
+    emdn: str | None
+    cpv: str | None
+    parsed_attributes: list[AttributeOut]
+    corrected_attributes: list[AttributeOut] | None
+    attributes: list[AttributeOut] = Field(..., description="The corrected attributes if any, else the parsed ones.")
+
+
+class PublishedLineOut(LineOut):
+    year: int
+    buyer_name: str
+
+
+class PlanIn(Schema):
+    buyer_id: int | None = Field(None, description="Default: the caller's (only) buyer organisation.")
+    year: int
+    site_id: int | None = None
+    title: str = ""
+    disclose_buyer: bool = False
+
+
+class PlanPatch(Schema):
+    title: str | None = None
+    disclose_buyer: bool | None = None
+
+
+class LineIn(Schema):
+    buyer_reference: str = ""
+    designation: str
+    quantity: Decimal
+    unit: str = ""
+    unit_price: Decimal | None = None
+    required_certificates: list[str] = []
+    specification: str = ""
+    delivery_place: str = ""
+    delivery_schedule: str = Field("", description="e.g. `T1: 100; T3: 50` or `janvier: 10, juin: 20`.")
+    emdn_code: str = ""
+    cpv_code: str = ""
+
+
+class LinePatch(Schema):
+    buyer_reference: str | None = None
+    designation: str | None = None
+    quantity: Decimal | None = None
+    unit: str | None = None
+    unit_price: Decimal | None = None
+    required_certificates: list[str] | None = None
+    specification: str | None = None
+    delivery_place: str | None = None
+    delivery_schedule: str | None = None
+    emdn_code: str | None = None
+    cpv_code: str | None = None
+
+
+class CorrectionIn(Schema):
+    attributes: str = Field("", description="`gauge=21 G; length=25 mm`; empty for no attributes.")
+    reset: bool = Field(False, description="Go back to what was read from the designation.")
+
+
+class LineChangeOut(Schema):
+    old: LineOut
+    new: LineOut
+    fields: list[str]
+
+
+class DiffOut(Schema):
+    old_plan_id: int
+    new_plan_id: int
+    added: list[LineOut]
+    removed: list[LineOut]
+    changed: list[LineChangeOut]
+
+
+# Helpers ---------------------------------------------------------------------------------------------------------
+
+
+def _plan(actor: Actor, plan: PurchasePlan) -> dict[str, Any]:
+    private = policies.can_see_private(actor, plan)
+    disclosed = policies.can_see_buyer(actor, plan)
+    if hasattr(plan, "value_total"):  # annotated by selectors.plans_for: no query per plan
+        totals = selectors.Totals(
+            getattr(plan, "line_count", 0),
+            getattr(plan, "base_total", None) or Decimal(0),
+            getattr(plan, "value_total", None) or Decimal(0),
+        )
+    else:
+        totals = selectors.plan_totals(plan.lines.all())
+    return {
+        "id": plan.pk,
+        "year": plan.year,
+        "version": plan.version,
+        "status": plan.status,
+        "title": plan.title if private else "",
+        "buyer_id": plan.buyer_id if disclosed else None,
+        "buyer_name": selectors.buyer_label(actor, plan),
+        "buyer_kind": plan.buyer.kind,
+        "site_id": plan.site_id if disclosed else None,
+        "previous_version_id": plan.previous_version_id,
+        "disclose_buyer": plan.disclose_buyer,
+        "published_at": plan.published_at,
+        "line_count": totals.lines,
+        "base_quantity": totals.base_quantity,
+        "estimated_value": totals.estimated_value if private else None,
+    }
+
+
+def _line(actor: Actor, line: PlanLine, private: bool | None = None) -> dict[str, Any]:
+    if private is None:
+        private = policies.can_see_private(actor, line.plan)
+    return {
+        "id": line.pk,
+        "plan_id": line.plan_id,
+        "line_number": line.line_number,
+        "buyer_reference": line.buyer_reference,
+        "designation": line.designation,
+        "quantity": line.quantity,
+        "unit": line.unit,
+        "packaging": line.packaging,
+        "units_per_purchase_unit": line.units_per_purchase_unit,
+        "base_quantity": line.base_quantity,
+        "unit_price": line.unit_price if private else None,
+        "estimated_value": line.estimated_value if private else None,
+        "required_certificates": line.required_certificates,
+        "specification": line.specification,
+        "delivery_schedule": line.delivery_schedule,
+        "delivery_schedule_text": format_schedule(line.delivery_schedule),
+        "delivery_place": line.delivery_place,
+        "delivery_site_id": line.delivery_site_id if policies.can_see_buyer(actor, line.plan) else None,
+        "emdn": line.emdn.code if line.emdn_id and line.emdn else None,
+        "cpv": line.cpv.code if line.cpv_id and line.cpv else None,
+        "parsed_attributes": line.parsed_attributes,
+        "corrected_attributes": line.corrected_attributes,
+        "attributes": line.attributes,
+    }
+
+
+def _editable_plan(actor: Actor, plan_id: int) -> PurchasePlan:
+    plan = selectors.plan_detail(actor, plan_id)
+    if not policies.can_edit_plan(actor, plan):
+        raise Forbidden()
+    return plan
+
+
+def _editable_line(actor: Actor, line_id: int) -> PlanLine:
+    line = selectors.line_detail(actor, line_id)
+    if not policies.can_edit_plan(actor, line.plan):
+        raise Forbidden()
+    return line
+
+
+def _line_form_data(values: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in values.items():
+        if value is None:
+            data[key] = ""
+        elif key == "required_certificates":
+            data[key] = ", ".join(value)
+        else:
+            data[key] = str(value) if isinstance(value, Decimal) else value
+    return data
+
+
+# Plans -----------------------------------------------------------------------------------------------------------
+
+
+@router.get("/plans", response=list[PlanOut], summary="Plans I can see (mine, those I oversee, published ones)")
+def list_plans(request: HttpRequest, year: int | None = None, status: str | None = None) -> list:
+    actor = actor_for(request.user)
+    plans = selectors.plans_for(actor)
+    if year:
+        plans = plans.filter(year=year)
+    if status:
+        plans = plans.filter(status=status)
+    return [_plan(actor, plan) for plan in plans[:500]]
+
+
+@router.post("/plans", response={201: PlanOut}, summary="Create a draft plan for a buyer and a year")
+def create_plan(request: HttpRequest, payload: PlanIn) -> Status[dict]:
+    actor = actor_for(request.user)
+    buyers = Organisation.objects.filter(pk__in=policies.buyer_orgs(actor))
+    buyer = buyers.filter(pk=payload.buyer_id).first() if payload.buyer_id else buyers.order_by("name").first()
+    if buyer is None:
+        raise NotFound() if payload.buyer_id else Forbidden()
+    site = Organisation.objects.filter(pk=payload.site_id).first() if payload.site_id else None
+    if payload.site_id and site is None:
+        raise NotFound()
+    plan = services.plan_create(
+        actor=actor,
+        buyer=buyer,
+        year=payload.year,
+        site=site,
+        title=payload.title,
+        disclose_buyer=payload.disclose_buyer,
+        user=request.user,
+    )
+    return Status(201, _plan(actor, plan))
+
+
+@router.get("/plans/{plan_id}", response=PlanOut, summary="A plan")
+def get_plan(request: HttpRequest, plan_id: int) -> dict:
+    actor = actor_for(request.user)
+    return _plan(actor, selectors.plan_detail(actor, plan_id))
+
+
+@router.patch("/plans/{plan_id}", response=PlanOut, summary="Change a draft plan's title or disclosure")
+def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> dict:
+    actor = actor_for(request.user)
+    plan = services.plan_update(
+        actor=actor, plan=_editable_plan(actor, plan_id), title=payload.title, disclose_buyer=payload.disclose_buyer
+    )
+    return _plan(actor, plan)
+
+
+@router.post("/plans/{plan_id}/publish", response=PlanOut, summary="Publish a draft plan (read-only afterwards)")
+def publish_plan(request: HttpRequest, plan_id: int) -> dict:
+    actor = actor_for(request.user)
+    return _plan(actor, services.plan_publish(actor=actor, plan=_editable_plan(actor, plan_id)))
+
+
+@router.post("/plans/{plan_id}/close", response=PlanOut, summary="Close a published plan")
+def close_plan(request: HttpRequest, plan_id: int) -> dict:
+    actor = actor_for(request.user)
+    return _plan(actor, services.plan_close(actor=actor, plan=_editable_plan(actor, plan_id)))
+
+
+@router.post("/plans/{plan_id}/amend", response={201: PlanOut}, summary="Amend a published plan (new draft version)")
+def amend_plan(request: HttpRequest, plan_id: int) -> Status[dict]:
+    actor = actor_for(request.user)
+    new = services.plan_amend(actor=actor, plan=_editable_plan(actor, plan_id), user=request.user)
+    return Status(201, _plan(actor, new))
+
+
+@router.get("/plans/{plan_id}/diff", response=DiffOut, summary="Lines added, removed and changed since a version")
+def diff_plan(request: HttpRequest, plan_id: int, against: int | None = None) -> dict:
+    actor = actor_for(request.user)
+    plan = selectors.plan_detail(actor, plan_id)
+    if not policies.can_see_private(actor, plan):
+        raise Forbidden()
+    old = selectors.plan_detail(actor, against) if against else plan.previous_version
+    if old is None or (old.buyer_id, old.year, old.site_id) != (plan.buyer_id, plan.year, plan.site_id):
+        raise NotFound()
+    diff = selectors.plan_diff(old, plan)
+    return {
+        "old_plan_id": old.pk,
+        "new_plan_id": plan.pk,
+        "added": [_line(actor, line, True) for line in diff.added],
+        "removed": [_line(actor, line, True) for line in diff.removed],
+        "changed": [
+            {"old": _line(actor, c.old, True), "new": _line(actor, c.new, True), "fields": c.fields}
+            for c in diff.changed
+        ],
+    }
+
+
+@router.get("/plans/{plan_id}/export.xlsx", summary="The plan as a workbook", response={200: None})
+def export_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    plan = selectors.plan_detail(actor, plan_id)
+    response = HttpResponse(
+        selectors.plan_export_xlsx(actor, plan),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="plan-{plan.year}-v{plan.version}-{plan.pk}.xlsx"'
+    return response
+
+
+# Lines -----------------------------------------------------------------------------------------------------------
+
+
+@router.get("/plans/{plan_id}/lines", response=list[LineOut], summary="A plan's lines")
+def list_lines(request: HttpRequest, plan_id: int, q: str = "", offset: int = 0, limit: int = 200) -> list:
+    actor = actor_for(request.user)
+    plan = selectors.plan_detail(actor, plan_id)
+    private = policies.can_see_private(actor, plan)
+    offset, limit = max(0, offset), max(1, min(limit, 1000))
+    lines = selectors.plan_lines(plan, q=q)[offset : offset + limit]
+    return [_line(actor, line, private) for line in lines]
+
+
+@router.post("/plans/{plan_id}/lines", response={201: LineOut}, summary="Add a line to a draft plan")
+def create_line(request: HttpRequest, plan_id: int, payload: LineIn) -> Status[dict]:
+    actor = actor_for(request.user)
+    plan = _editable_plan(actor, plan_id)
+    data = validated(PlanLineForm(data=_line_form_data(payload.dict())))
+    return Status(201, _line(actor, services.line_create(actor=actor, plan=plan, data=data)))
+
+
+@router.get("/lines/{line_id}", response=LineOut, summary="A line")
+def get_line(request: HttpRequest, line_id: int) -> dict:
+    actor = actor_for(request.user)
+    return _line(actor, selectors.line_detail(actor, line_id))
+
+
+@router.patch("/lines/{line_id}", response=LineOut, summary="Change a line of a draft plan")
+def update_line(request: HttpRequest, line_id: int, payload: LinePatch) -> dict:
+    actor = actor_for(request.user)
+    line = _editable_line(actor, line_id)
+    current = {
+        "buyer_reference": line.buyer_reference,
+        "designation": line.designation,
+        "quantity": line.quantity,
+        "unit": line.unit,
+        "unit_price": line.unit_price,
+        "required_certificates": line.required_certificates,
+        "specification": line.specification,
+        "delivery_place": line.delivery_place,
+        "delivery_schedule": format_schedule(line.delivery_schedule),
+        "emdn_code": line.emdn.code if line.emdn else "",
+        "cpv_code": line.cpv.code if line.cpv else "",
+    }
+    changes = payload.dict(exclude_unset=True)
+    data = validated(PlanLineForm(data=_line_form_data({**current, **changes})))
+    return _line(actor, services.line_update(actor=actor, line=line, data=data))
+
+
+@router.delete("/lines/{line_id}", response={204: None}, summary="Delete a line of a draft plan")
+def delete_line(request: HttpRequest, line_id: int) -> Status[None]:
+    actor = actor_for(request.user)
+    services.line_delete(actor=actor, line=_editable_line(actor, line_id))
+    return Status(204, None)
+
+
+@router.post("/lines/{line_id}/attributes", response=LineOut, summary="Correct the attributes read from a line")
+def correct_attributes(request: HttpRequest, line_id: int, payload: CorrectionIn) -> dict:
+    actor = actor_for(request.user)
+    line = services.line_correct_attributes(
+        actor=actor, line=_editable_line(actor, line_id), text=payload.attributes, reset=payload.reset
+    )
+    return _line(actor, line)
+
+
+@router.get("/published-lines", response=list[PublishedLineOut], summary="Lines of published plans")
+def list_published_lines(
+    request: HttpRequest, q: str = "", year: int | None = None, emdn: str = "", offset: int = 0, limit: int = 200
+) -> list:
+    actor = actor_for(request.user)
+    offset, limit = max(0, offset), max(1, min(limit, 1000))
+    lines = selectors.published_lines(actor, q=q, year=year, emdn=emdn)[offset : offset + limit]
+    return [
+        {**_line(actor, line), "year": line.plan.year, "buyer_name": selectors.buyer_label(actor, line.plan)}
+        for line in lines
+    ]

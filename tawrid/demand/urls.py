@@ -1,0 +1,23 @@
+from django.urls import path
+
+from tawrid.demand import views
+
+app_name = "demand"
+
+urlpatterns = [
+    path("", views.plan_list, name="plan_list"),
+    path("new/", views.plan_create, name="plan_create"),
+    path("published/", views.published_lines, name="published_lines"),
+    path("<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("<int:pk>/settings/", views.plan_settings, name="plan_settings"),
+    path("<int:pk>/lines/new/", views.line_create, name="line_create"),
+    path("<int:pk>/publish/", views.plan_publish, name="plan_publish"),
+    path("<int:pk>/close/", views.plan_close, name="plan_close"),
+    path("<int:pk>/amend/", views.plan_amend, name="plan_amend"),
+    path("<int:pk>/diff/", views.plan_diff, name="plan_diff"),
+    path("<int:pk>/export.xlsx", views.plan_export, name="plan_export"),
+    path("<int:pk>/import/", views.plan_import, name="plan_import"),
+    path("lines/<int:pk>/edit/", views.line_edit, name="line_edit"),
+    path("lines/<int:pk>/delete/", views.line_delete, name="line_delete"),
+    path("lines/<int:pk>/attributes/", views.line_attributes, name="line_attributes"),
+]

@@ -1,0 +1,341 @@
+"""Pages of the purchase plans: a buyer's plans, a plan and its lines (attributes read from each designation
+and their correction), line editing, publish / close / amend, differences between versions, xlsx export,
+and the published lines that manufacturers see (without prices, buyer hidden unless disclosed).
+Thin: forms validate, services write, selectors read."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tawrid.accounts.models import Organisation
+from tawrid.core.errors import DomainError, Forbidden
+from tawrid.core.permissions import Actor, actor_for
+from tawrid.demand import policies, selectors, services
+from tawrid.demand.forms import CorrectAttributesForm, LineEditForm, PlanForm, PlanSettingsForm, format_schedule
+from tawrid.demand.imports import KIND
+from tawrid.demand.models import CertificateKind, PlanLine, PurchasePlan
+
+PAGE_SIZE = 50
+
+
+def _show_error(form: BaseForm, error: DomainError) -> None:
+    placed = False
+    for field, field_messages in error.details.items():
+        if field in form.fields:
+            for message in field_messages:
+                form.add_error(field, message)
+            placed = True
+    if not placed:
+        form.add_error(None, error.message)
+
+
+def _buyers(actor: Actor) -> Any:
+    return Organisation.objects.filter(pk__in=policies.buyer_orgs(actor)).order_by("name")
+
+
+def _editable_plan(actor: Actor, pk: int) -> PurchasePlan:
+    plan = selectors.plan_detail(actor, pk)
+    if not policies.can_edit_plan(actor, plan):
+        raise Forbidden()
+    return plan
+
+
+def _editable_line(actor: Actor, pk: int) -> PlanLine:
+    line = selectors.line_detail(actor, pk)
+    if not policies.can_edit_plan(actor, line.plan):
+        raise Forbidden()
+    return line
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    plans = selectors.own_plans(actor)
+    buyers = _buyers(actor)
+    if not buyers.exists() and not plans.exists():
+        return redirect("demand:published_lines")
+    return render(
+        request,
+        "demand/plan_list.html",
+        {"plans": plans, "buyers": buyers, "import_kind": KIND},
+    )
+
+
+@login_required
+def plan_create(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    buyers = _buyers(actor)
+    buyer = buyers.filter(pk=request.POST.get("buyer") or request.GET.get("buyer") or 0).first() or buyers.first()
+    if buyer is None:
+        raise Forbidden(_("Only the people of a hospital group or a hospital make purchase plans."))
+    form = PlanForm(request.POST or None, buyer=buyer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(
+                actor=actor,
+                buyer=buyer,
+                year=form.cleaned_data["year"],
+                site=form.cleaned_data["site"],
+                title=form.cleaned_data["title"],
+                disclose_buyer=form.cleaned_data["disclose_buyer"],
+                user=request.user,
+            )
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("Plan created. Add its lines or import your file."))
+            return redirect("demand:plan_detail", pk=plan.pk)
+    return render(request, "demand/plan_form.html", {"form": form, "buyer": buyer, "buyers": buyers})
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    plan = selectors.plan_detail(actor, pk)
+    private = policies.can_see_private(actor, plan)
+    editable = plan.is_draft and policies.can_edit_plan(actor, plan)
+    q = request.GET.get("q", "").strip()
+    certificate = request.GET.get("certificate", "")
+    lines = selectors.plan_lines(plan, q=q, certificate=certificate)
+    totals = selectors.plan_totals(lines)
+    page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "line": line,
+            "schedule": format_schedule(line.delivery_schedule),
+            "attributes_text": services.format_attributes(line.attributes),
+        }
+        for line in page
+    ]
+    return render(
+        request,
+        "demand/plan_detail.html",
+        {
+            "plan": plan,
+            "buyer_label": selectors.buyer_label(actor, plan),
+            "private": private,
+            "editable": editable,
+            "can_manage": policies.can_edit_plan(actor, plan),
+            "rows": rows,
+            "page": page,
+            "totals": totals,
+            "q": q,
+            "certificate": certificate,
+            "certificates": CertificateKind.choices,
+            "querystring": urlencode({k: v for k, v in (("q", q), ("certificate", certificate)) if v}),
+            "import_kind": KIND,
+            "amendment": plan.amendments.order_by("-version").first() if private else None,
+        },
+    )
+
+
+@login_required
+def plan_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    plan = _editable_plan(actor, pk)
+    form = PlanSettingsForm(request.POST or None, instance=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_update(
+                actor=actor,
+                plan=plan,
+                title=form.cleaned_data["title"],
+                disclose_buyer=form.cleaned_data["disclose_buyer"],
+            )
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            return redirect("demand:plan_detail", pk=plan.pk)
+    return render(request, "demand/plan_form.html", {"form": form, "plan": plan})
+
+
+def _line_page(request: HttpRequest, plan: PurchasePlan, line: PlanLine | None, actor: Actor) -> HttpResponse:
+    initial: dict[str, Any] = {}
+    if line is not None:
+        initial = {
+            "buyer_reference": line.buyer_reference,
+            "designation": line.designation,
+            "quantity": line.quantity,
+            "unit": line.unit,
+            "unit_price": line.unit_price,
+            "required_certificates": line.required_certificates,
+            "specification": line.specification,
+            "delivery_place": line.delivery_place,
+            "delivery_schedule": format_schedule(line.delivery_schedule),
+            "emdn_code": line.emdn.code if line.emdn else "",
+            "cpv_code": line.cpv.code if line.cpv else "",
+        }
+    form = LineEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if line is None:
+                services.line_create(actor=actor, plan=plan, data=form.cleaned_data)
+                messages.success(request, _("Line added."))
+            else:
+                services.line_update(actor=actor, line=line, data=form.cleaned_data)
+                messages.success(request, _("Line saved."))
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            return redirect("demand:plan_detail", pk=plan.pk)
+    return render(request, "demand/line_form.html", {"form": form, "plan": plan, "line": line})
+
+
+@login_required
+def line_create(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    plan = _editable_plan(actor, pk)
+    if not plan.is_draft:
+        messages.error(request, _("This plan is published: amend it to change its lines."))
+        return redirect("demand:plan_detail", pk=plan.pk)
+    return _line_page(request, plan, None, actor)
+
+
+@login_required
+def line_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    line = _editable_line(actor, pk)
+    if not line.plan.is_draft:
+        messages.error(request, _("This plan is published: amend it to change its lines."))
+        return redirect("demand:plan_detail", pk=line.plan_id)
+    return _line_page(request, line.plan, line, actor)
+
+
+def _act(request: HttpRequest, action: Any, success: str, target: int) -> HttpResponse:
+    try:
+        result = action()
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("demand:plan_detail", pk=target)
+    messages.success(request, success)
+    return redirect("demand:plan_detail", pk=getattr(result, "pk", None) or target)
+
+
+@login_required
+@require_POST
+def line_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    line = _editable_line(actor, pk)
+    return _act(request, lambda: services.line_delete(actor=actor, line=line), _("Line deleted."), line.plan_id)
+
+
+@login_required
+@require_POST
+def line_attributes(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    line = _editable_line(actor, pk)
+    form = CorrectAttributesForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    return _act(
+        request,
+        lambda: (
+            services.line_correct_attributes(
+                actor=actor, line=line, text=data.get("attributes", ""), reset=bool(data.get("reset"))
+            )
+            and line.plan
+        ),
+        _("Attributes of line %(number)s saved.") % {"number": line.line_number},
+        line.plan_id,
+    )
+
+
+@login_required
+@require_POST
+def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    plan = _editable_plan(actor, pk)
+    return _act(request, lambda: services.plan_publish(actor=actor, plan=plan), _("Plan published."), plan.pk)
+
+
+@login_required
+@require_POST
+def plan_close(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    plan = _editable_plan(actor, pk)
+    return _act(request, lambda: services.plan_close(actor=actor, plan=plan), _("Plan closed."), plan.pk)
+
+
+@login_required
+@require_POST
+def plan_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    plan = _editable_plan(actor, pk)
+    return _act(
+        request,
+        lambda: services.plan_amend(actor=actor, plan=plan, user=request.user),
+        _("A new version was made as a draft: change it, then publish it."),
+        plan.pk,
+    )
+
+
+@login_required
+def plan_diff(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    plan = selectors.plan_detail(actor, pk)
+    if not policies.can_see_private(actor, plan):
+        raise Forbidden()
+    against = request.GET.get("against")
+    old = selectors.plan_detail(actor, against) if against else plan.previous_version
+    if old is None or (old.buyer_id, old.year, old.site_id) != (plan.buyer_id, plan.year, plan.site_id):
+        messages.info(request, _("This plan has no earlier version to compare with."))
+        return redirect("demand:plan_detail", pk=plan.pk)
+    diff = selectors.plan_diff(old, plan)
+    return render(request, "demand/plan_diff.html", {"plan": plan, "old": old, "diff": diff})
+
+
+@login_required
+def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    plan = selectors.plan_detail(actor, pk)
+    content = selectors.plan_export_xlsx(actor, plan)
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="plan-{plan.year}-v{plan.version}-{plan.pk}.xlsx"'
+    return response
+
+
+@login_required
+def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    plan = _editable_plan(actor, pk)
+    if not plan.is_draft:
+        messages.error(request, _("This plan is published: amend it to import a new version."))
+        return redirect("demand:plan_detail", pk=plan.pk)
+    url = reverse("imports:new", args=[KIND])
+    return redirect(f"{url}?{urlencode({'plan': plan.pk, 'organisation': plan.buyer_id})}")
+
+
+@login_required
+def published_lines(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    q = request.GET.get("q", "").strip()
+    emdn = request.GET.get("emdn", "").strip()
+    year = request.GET.get("year", "")
+    lines = selectors.published_lines(actor, q=q, emdn=emdn, year=int(year) if year.isdigit() else None)
+    page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "line": line,
+            "buyer": selectors.buyer_label(actor, line.plan),
+            "private": policies.can_see_private(actor, line.plan),
+            "attributes": line.attributes,
+        }
+        for line in page
+    ]
+    querystring = urlencode({k: v for k, v in (("q", q), ("emdn", emdn), ("year", year)) if v})
+    return render(
+        request,
+        "demand/published_lines.html",
+        {"rows": rows, "page": page, "q": q, "emdn": emdn, "year": year, "querystring": querystring},
+    )
