@@ -424,11 +424,9 @@ class CertificateAction(models.TextChoices):
     EXPIRE = "expire", _("Expired")
 
 
-class CertificateDecision(models.Model):
-    certificate = models.ForeignKey(
-        Certificate, verbose_name=_("certificate"), on_delete=models.CASCADE, related_name="decisions"
-    )
-    action = models.CharField(_("action"), max_length=12, choices=CertificateAction.choices)
+class AuthorityDecision(models.Model):
+    """One decision of an authority on a certificate, a registration or a label: kept forever, as history."""
+
     reason = models.TextField(_("reason"), blank=True)
     decided_by = models.ForeignKey(
         "accounts.User",
@@ -449,6 +447,16 @@ class CertificateDecision(models.Model):
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
+        abstract = True
+
+
+class CertificateDecision(AuthorityDecision):
+    certificate = models.ForeignKey(
+        Certificate, verbose_name=_("certificate"), on_delete=models.CASCADE, related_name="decisions"
+    )
+    action = models.CharField(_("action"), max_length=12, choices=CertificateAction.choices)
+
+    class Meta(AuthorityDecision.Meta):
         verbose_name = _("certificate decision")
         verbose_name_plural = _("certificate decisions")
         ordering = ["certificate", "at", "pk"]
@@ -523,31 +531,13 @@ class RegistrationAction(models.TextChoices):
     WITHDRAW = "withdraw", _("Withdrawn")
 
 
-class RegistrationDecision(models.Model):
+class RegistrationDecision(AuthorityDecision):
     registration = models.ForeignKey(
         RegistrationApplication, verbose_name=_("registration"), on_delete=models.CASCADE, related_name="decisions"
     )
     action = models.CharField(_("action"), max_length=14, choices=RegistrationAction.choices)
-    reason = models.TextField(_("reason"), blank=True)
-    decided_by = models.ForeignKey(
-        "accounts.User",
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    authority = models.ForeignKey(
-        "accounts.Organisation",
-        verbose_name=_("authority"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(AuthorityDecision.Meta):
         verbose_name = _("registration decision")
         verbose_name_plural = _("registration decisions")
         ordering = ["registration", "at", "pk"]
@@ -609,31 +599,13 @@ class LabelAction(models.TextChoices):
     WITHDRAW = "withdraw", _("Withdrawn")
 
 
-class LabelDecision(models.Model):
+class LabelDecision(AuthorityDecision):
     label = models.ForeignKey(
         LabelApplication, verbose_name=_("label"), on_delete=models.CASCADE, related_name="decisions"
     )
     action = models.CharField(_("action"), max_length=12, choices=LabelAction.choices)
-    reason = models.TextField(_("reason"), blank=True)
-    decided_by = models.ForeignKey(
-        "accounts.User",
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    authority = models.ForeignKey(
-        "accounts.Organisation",
-        verbose_name=_("authority"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(AuthorityDecision.Meta):
         verbose_name = _("label decision")
         verbose_name_plural = _("label decisions")
         ordering = ["label", "at", "pk"]
