@@ -409,3 +409,118 @@ def list_published_lines(
         {**_line(actor, line), "year": line.plan.year, "buyer_name": selectors.buyer_label(actor, line.plan)}
         for line in lines
     ]
+
+
+# National demand -------------------------------------------------------------------------------------------------
+
+
+class NationalRowOut(Schema):
+    year: int
+    scheme: str
+    code: str
+    level: int
+    label: str
+    region: str = Field(..., description="Empty for all regions.")
+    buyer_kind: str = Field(..., description="Empty for all buyer kinds.")
+    buyers_count: int
+    lines_count: int
+    base_quantity: Decimal
+    estimated_value: Decimal | None = Field(
+        None, description="Absent unless the caller may see prices (buyers' people, the secretariat)."
+    )
+    refreshed_at: datetime
+
+
+class NationalCodeOut(Schema):
+    code: NationalRowOut
+    children: list[NationalRowOut]
+    lines: list[PublishedLineOut] = Field(..., description="The plan lines behind the code the caller may see.")
+
+
+class RefreshIn(Schema):
+    year: int
+
+
+class JobRef(Schema):
+    job_id: int
+    status: str
+
+
+def _national_actor(request: HttpRequest) -> Actor:
+    actor = actor_for(request.user)
+    if not policies.can_see_national_demand(actor):
+        raise Forbidden()
+    return actor
+
+
+def _national_row(row: Any, with_value: bool) -> dict[str, Any]:
+    data = {name: getattr(row, name) for name in NationalRowOut.model_fields}
+    if not with_value:
+        data["estimated_value"] = None
+    return data
+
+
+@router.get(
+    "/national", response=list[NationalRowOut], exclude_none=True, summary="National demand by nomenclature code"
+)
+def list_national(
+    request: HttpRequest,
+    year: int | None = None,
+    scheme: str = "emdn",
+    level: str = "",
+    category: str = "",
+    region: str = "",
+    buyer_kind: str = "",
+    q: str = "",
+    offset: int = 0,
+    limit: int = 500,
+) -> list:
+    """Read from the aggregates the refresh job writes. Without `level`, EMDN gives the categories (or the
+    groups of `category`); `level=all` gives every level."""
+    actor = _national_actor(request)
+    params = {"scheme": scheme, "category": category, "region": region, "buyer_kind": buyer_kind, "q": q}
+    if year:
+        params["year"] = str(year)
+    if level:
+        params["level"] = level
+    filters = selectors.national_filters(params)
+    with_value = policies.can_see_national_values(actor)
+    offset, limit = max(0, offset), max(1, min(limit, 5000))
+    return [_national_row(row, with_value) for row in selectors.national_rows(filters)[offset : offset + limit]]
+
+
+@router.get(
+    "/national/{scheme}/{code}",
+    response=NationalCodeOut,
+    exclude_none=True,
+    summary="One code of national demand: its children and the lines behind it",
+)
+def get_national_code(
+    request: HttpRequest, scheme: str, code: str, year: int | None = None, region: str = "", buyer_kind: str = ""
+) -> dict:
+    actor = _national_actor(request)
+    if scheme not in ("emdn", "cpv"):
+        raise NotFound()
+    filters = selectors.national_filters({"year": str(year or ""), "region": region, "buyer_kind": buyer_kind})
+    row, children = selectors.national_code(
+        year=filters.year, scheme=scheme, code=code, region=filters.region, buyer_kind=filters.buyer_kind
+    )
+    with_value = policies.can_see_national_values(actor)
+    lines = selectors.national_lines(actor, year=filters.year, scheme=scheme, code=code)[:1000]
+    return {
+        "code": _national_row(row, with_value),
+        "children": [_national_row(child, with_value) for child in children],
+        "lines": [
+            {**_line(actor, line), "year": line.plan.year, "buyer_name": selectors.buyer_label(actor, line.plan)}
+            for line in lines
+        ],
+    }
+
+
+@router.post("/national/refresh", response={202: JobRef}, summary="Refresh a year of national demand (secretariat)")
+def refresh_national(request: HttpRequest, payload: RefreshIn) -> Status[dict]:
+    actor = _national_actor(request)
+    if not policies.can_refresh_national_demand(actor):
+        raise Forbidden()
+    job = services.demand_refresh_enqueue(year=payload.year, user=request.user)
+    return Status(202, {"job_id": job.pk, "status": job.status})

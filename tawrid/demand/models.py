@@ -169,3 +169,69 @@ class PlanLine(TimeStampedModel):
     def attributes(self) -> list[dict[str, object]]:
         """The attributes in force: the buyer's correction when there is one, else what was parsed."""
         return self.corrected_attributes if self.corrected_attributes is not None else self.parsed_attributes
+
+    @property
+    def required_certificate_labels(self) -> list[str]:
+        """The required certificates as people read them ("ISO 13485", not the stored key "iso13485")."""
+        labels = dict(CertificateKind.choices)
+        return [str(labels.get(key, key)) for key in self.required_certificates]
+
+
+class AggregateScheme(models.TextChoices):
+    EMDN = "emdn", _("EMDN")
+    CPV = "cpv", _("CPV")
+
+
+class DemandAggregate(models.Model):
+    """National demand of one year for one nomenclature code, per region and buyer kind ("" = all).
+
+    Rebuilt for a whole year by `demand_aggregate_refresh` (a job), never computed on page views. EMDN rows
+    exist at every level of the tree: a line coded A0101010101 counts for A, A01, A0101 and so on."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    scheme = models.CharField(_("nomenclature"), max_length=8, choices=AggregateScheme.choices)
+    code = models.CharField(_("code"), max_length=13)
+    level = models.PositiveSmallIntegerField(_("level"))
+    label = models.CharField(_("label"), max_length=400, blank=True)
+    region = models.CharField(_("region"), max_length=100, blank=True, help_text=_("Empty for all regions."))
+    buyer_kind = models.CharField(_("buyer kind"), max_length=32, blank=True, help_text=_("Empty for all kinds."))
+    buyers_count = models.PositiveIntegerField(_("buyers"))
+    lines_count = models.PositiveIntegerField(_("lines"))
+    base_quantity = models.DecimalField(_("quantity in base units"), max_digits=20, decimal_places=3)
+    estimated_value = models.DecimalField(_("estimated value (MAD)"), max_digits=20, decimal_places=2)
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+
+    class Meta:
+        verbose_name = _("demand aggregate")
+        verbose_name_plural = _("demand aggregates")
+        ordering = ["year", "scheme", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "scheme", "code", "region", "buyer_kind"], name="demand_aggregate_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(scheme__in=[s.value for s in AggregateScheme]), name="demand_aggregate_scheme_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "scheme", "region", "buyer_kind", "level"])]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.scheme} {self.code}"
+
+
+class DemandRefresh(models.Model):
+    """One row per year whose national demand has been computed: when, and how many aggregate rows. The
+    refresh locks this row first, so two refreshes of the same year (two workers) run one after the other
+    instead of both deleting and re-inserting the year's aggregates at once."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    refreshed_at = models.DateTimeField(_("refreshed at"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+
+    class Meta:
+        verbose_name = _("national demand refresh")
+        verbose_name_plural = _("national demand refreshes")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)

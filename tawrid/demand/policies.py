@@ -78,3 +78,21 @@ def register() -> None:
 
     permissions.register(PurchasePlan, permissions.Custom(plan_scope, can_edit_plan))
     permissions.register(PlanLine, permissions.Custom(_line_scope, _line_change))
+
+
+def can_see_national_demand(actor: Actor) -> bool:
+    """Any person of an organisation (and the operator); anonymous visitors and people without one do not."""
+    return actor.is_superuser or bool(actor.org_ids)
+
+
+def can_see_national_values(actor: Actor) -> bool:
+    """Estimated values of national demand: buyers' people, the cluster secretariat and the operator — not the
+    manufacturers, start-ups, investors and others, who see quantities and buyer counts only (prices are the
+    buyers' negotiating information)."""
+    from tawrid.accounts.models import BUYER_KINDS
+
+    return actor.is_superuser or actor.is_secretariat or actor.has_kind(*(str(k) for k in BUYER_KINDS))
+
+
+def can_refresh_national_demand(actor: Actor) -> bool:
+    return actor.is_superuser or actor.is_secretariat

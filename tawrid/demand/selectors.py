@@ -174,3 +174,171 @@ def plan_export_xlsx(actor: Actor, plan: PurchasePlan) -> bytes:
 
     headers, rows = export_rows(actor, plan)
     return write_xlsx(headers, rows, sheet_title=f"Plan {plan.year} v{plan.version}")
+
+
+# National demand ---------------------------------------------------------------------------------------------
+
+NATIONAL_PAGE_SIZE = 100
+CHART_SIZE = 15
+
+
+@dataclass(frozen=True)
+class NationalFilters:
+    year: int
+    scheme: str = "emdn"
+    level: int | None = None
+    category: str = ""
+    region: str = ""
+    buyer_kind: str = ""
+    q: str = ""
+
+    def params(self) -> dict[str, str]:
+        values = {
+            "year": str(self.year), "scheme": self.scheme, "level": str(self.level or "all"), "category": self.category,
+            "region": self.region, "buyer_kind": self.buyer_kind, "q": self.q,
+        }  # fmt: skip
+        return {key: value for key, value in values.items() if value}
+
+
+def national_years() -> list[int]:
+    from tawrid.demand.models import DemandAggregate
+
+    return list(DemandAggregate.objects.values_list("year", flat=True).distinct().order_by("-year"))
+
+
+def national_filters(data: Any, *, years: list[int] | None = None) -> NationalFilters:
+    """Filters read from a query string (page, export and API alike); unknown values are ignored. Without a
+    level, EMDN shows the categories (or the groups of the chosen category); `level=all` shows every level."""
+    from django.utils import timezone
+
+    from tawrid.accounts.models import BUYER_KINDS
+    from tawrid.demand.models import AggregateScheme
+
+    raw_year = str(data.get("year", "")).strip()
+    known = years if years is not None else national_years()
+    year = int(raw_year) if raw_year.isdigit() else (known[0] if known else timezone.localdate().year)
+    scheme = data.get("scheme", "") if data.get("scheme", "") in AggregateScheme.values else AggregateScheme.EMDN
+    raw_level = str(data.get("level", "")).strip()
+    level = int(raw_level) if raw_level.isdigit() and 1 <= int(raw_level) <= 7 else None
+    category = str(data.get("category", "")).strip().upper()[:1]
+    category = category if category.isalpha() and scheme == AggregateScheme.EMDN else ""
+    if scheme == AggregateScheme.EMDN and level is None and raw_level != "all":
+        level = 2 if category else 1  # the categories first, or the groups of the chosen category
+    kind = data.get("buyer_kind", "")
+    kind = kind if kind in {str(k) for k in BUYER_KINDS} else ""
+    return NationalFilters(year=year, scheme=scheme, level=level, category=category,
+                           region=str(data.get("region", "")).strip()[:100], buyer_kind=kind,
+                           q=str(data.get("q", "")).strip()[:100])  # fmt: skip
+
+
+def national_rows(filters: NationalFilters) -> QuerySet[Any]:
+    """Aggregate rows matching the filters, the largest quantities first (read from the refreshed table only)."""
+    from tawrid.demand.models import DemandAggregate
+
+    rows = DemandAggregate.objects.filter(
+        year=filters.year, scheme=filters.scheme, region=filters.region, buyer_kind=filters.buyer_kind
+    )
+    if filters.level:
+        rows = rows.filter(level=filters.level)
+    if filters.category:
+        rows = rows.filter(code__startswith=filters.category)
+    for word in filters.q.split():
+        rows = rows.filter(Q(label__icontains=word) | Q(code__istartswith=word))
+    return rows.order_by("-base_quantity", "code")
+
+
+def national_regions(year: int) -> list[str]:
+    from tawrid.demand.models import DemandAggregate
+
+    return list(
+        DemandAggregate.objects.filter(year=year).exclude(region="").values_list("region", flat=True).distinct()
+        .order_by("region")
+    )  # fmt: skip
+
+
+def national_refreshed_at(year: int) -> Any:
+    """When the year's figures were last computed (None if never), even when the year has no demand at all."""
+    from tawrid.demand.models import DemandRefresh
+
+    return DemandRefresh.objects.filter(year=year).values_list("refreshed_at", flat=True).first()
+
+
+@dataclass(frozen=True)
+class Bar:
+    code: str
+    label: str
+    amount: Decimal
+    y: int
+    width: int
+
+
+def national_chart(rows: list[Any], *, by_value: bool, width: int = 480, bar: int = 18, gap: int = 6) -> list[Bar]:
+    """The top codes as horizontal bars for a server-side SVG (sizes in SVG attributes, no script, no style)."""
+
+    def amount(row: Any) -> Decimal:
+        return Decimal(row.estimated_value if by_value else row.base_quantity)
+
+    top = sorted(rows, key=lambda row: (-amount(row), row.code))[:CHART_SIZE]
+    largest = max((amount(row) for row in top), default=Decimal(0))
+    return [
+        Bar(
+            row.code,
+            row.label,
+            amount(row),
+            index * (bar + gap),
+            max(1, int(amount(row) / largest * width)) if largest else 1,
+        )  # fmt: skip
+        for index, row in enumerate(top)
+    ]
+
+
+def national_code(*, year: int, scheme: str, code: str, region: str = "", buyer_kind: str = "") -> Any:
+    """One code's aggregate row (404 when the year has no demand for it) and its children's rows."""
+    from django.http import Http404
+
+    from tawrid.demand.models import AggregateScheme, DemandAggregate
+
+    row = DemandAggregate.objects.filter(
+        year=year, scheme=scheme, code=code, region=region, buyer_kind=buyer_kind
+    ).first()
+    if row is None:
+        raise Http404(_("No demand for this code this year."))
+    children = DemandAggregate.objects.none()
+    if scheme == AggregateScheme.EMDN:
+        children = DemandAggregate.objects.filter(
+            year=year, scheme=scheme, region=region, buyer_kind=buyer_kind, level=row.level + 1,
+            code__startswith=code,
+        ).order_by("-base_quantity", "code")  # fmt: skip
+    return row, children
+
+
+def national_lines(actor: Actor, *, year: int, scheme: str, code: str) -> QuerySet[PlanLine]:
+    """The plan lines behind a code that the actor may see: the plans counted in national demand, narrowed by
+    the plans' policy (manufacturers: published plans; buyers: their own; the secretariat: those it oversees)."""
+    from tawrid.demand.services import counted_plans
+
+    lines = visible(actor, PlanLine.objects.filter(plan__in=counted_plans(), plan__year=year))
+    lines = lines.filter(emdn__code__startswith=code) if scheme == "emdn" else lines.filter(cpv__code=code)
+    return lines.select_related("plan", "plan__buyer", "plan__site", "emdn", "cpv").order_by(
+        "-base_quantity", "plan_id", "line_number"
+    )
+
+
+def national_export_rows(filters: NationalFilters, *, with_value: bool) -> tuple[list[str], list[list[Any]]]:
+    headers = [_("Code"), _("Level"), _("Label"), _("Buyers"), _("Lines"), _("Quantity in base units")]
+    if with_value:
+        headers.append(_("Estimated value (MAD)"))
+    rows = []
+    for row in national_rows(filters):
+        values: list[Any] = [row.code, row.level, row.label, row.buyers_count, row.lines_count, row.base_quantity]
+        if with_value:
+            values.append(row.estimated_value)
+        rows.append(values)
+    return headers, rows
+
+
+def national_export_xlsx(filters: NationalFilters, *, with_value: bool) -> bytes:
+    from tawrid.imports.export import write_xlsx
+
+    headers, rows = national_export_rows(filters, with_value=with_value)
+    return write_xlsx(headers, rows, sheet_title=f"Demand {filters.year} {filters.scheme.upper()}")

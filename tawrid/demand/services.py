@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Exists, Max, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -234,6 +234,7 @@ def plan_publish(*, actor: Actor, plan: PurchasePlan) -> PurchasePlan:
     plan.status = PlanStatus.PUBLISHED
     plan.published_at = now
     plan.save(update_fields=["status", "published_at", "updated_at"])
+    demand_refresh_enqueue(year=plan.year)
     return plan
 
 
@@ -246,6 +247,7 @@ def plan_close(*, actor: Actor, plan: PurchasePlan) -> PurchasePlan:
     plan.status = PlanStatus.CLOSED
     plan.closed_at = timezone.now()
     plan.save(update_fields=["status", "closed_at", "updated_at"])
+    demand_refresh_enqueue(year=plan.year)
     return plan
 
 
@@ -404,3 +406,103 @@ def _same(current: Any, new: Any) -> bool:
             return current is new
         return Decimal(current) == Decimal(new)
     return bool(current == new)
+
+
+# National demand -----------------------------------------------------------------------------------------------
+
+REFRESH_JOB = "demand.refresh_aggregates"
+COUNTED_STATUSES = (PlanStatus.PUBLISHED, PlanStatus.CLOSED)
+
+
+def counted_plans() -> Any:
+    """The plans whose lines make national demand: published or closed (a closed year's demand was real),
+    and only the version in force — a version replaced by a published amendment is left out; drafts too."""
+    replaced = PurchasePlan.objects.filter(previous_version=OuterRef("pk"), status__in=COUNTED_STATUSES)
+    return PurchasePlan.objects.filter(status__in=COUNTED_STATUSES).exclude(Exists(replaced))
+
+
+def emdn_ancestors(code: str) -> list[str]:
+    """A, A01, A0101… down to the code itself (EMDN: a category letter, then two digits per level)."""
+    return [code[:length] for length in range(1, len(code) + 1, 2)]
+
+
+def _cell() -> dict[str, Any]:
+    return {"buyers": set(), "lines": 0, "quantity": Decimal(0), "value": Decimal(0)}
+
+
+@transaction.atomic
+def demand_aggregate_refresh(*, year: int) -> int:
+    """Rebuild every DemandAggregate row of `year` (EMDN at every level, CPV), per region, per buyer kind
+    and all together. Two grouped queries read the lines; the roll-up to EMDN ancestors is done here."""
+    from tawrid.demand.models import AggregateScheme, DemandAggregate, DemandRefresh
+    from tawrid.nomenclature.models import CpvCode, EmdnCode
+
+    DemandRefresh.objects.get_or_create(year=year)
+    marker = DemandRefresh.objects.select_for_update().get(year=year)
+    lines = PlanLine.objects.filter(plan__in=counted_plans().filter(year=year))
+    cells: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    used: dict[str, set[str]] = {AggregateScheme.EMDN: set(), AggregateScheme.CPV: set()}
+    schemes: tuple[tuple[str, str], ...] = ((AggregateScheme.EMDN, "emdn__code"), (AggregateScheme.CPV, "cpv__code"))
+    for scheme, field in schemes:
+        grouped = (
+            lines.filter(**{f"{field}__isnull": False})
+            .values(field, "plan__buyer_id", "plan__buyer__region", "plan__buyer__kind")
+            .annotate(n=Count("pk"), q=Sum("base_quantity"), v=Sum("estimated_value"))
+            .order_by()
+        )
+        for row in grouped:
+            code = row[field]
+            codes = emdn_ancestors(code) if scheme == AggregateScheme.EMDN else [code]
+            for target in codes:
+                used[scheme].add(target)
+                for region in {row["plan__buyer__region"], ""}:
+                    for kind in {row["plan__buyer__kind"], ""}:
+                        cell = cells.setdefault((scheme, target, region, kind), _cell())
+                        cell["buyers"].add(row["plan__buyer_id"])
+                        cell["lines"] += row["n"]
+                        cell["quantity"] += row["q"] or 0
+                        cell["value"] += row["v"] or 0
+    emdn = {c: (lvl, term) for c, lvl, term in EmdnCode.objects.filter(code__in=used[AggregateScheme.EMDN])
+            .values_list("code", "level", "term")}  # fmt: skip
+    cpv = {c: (lvl, label) for c, lvl, label in CpvCode.objects.filter(code__in=used[AggregateScheme.CPV])
+           .values_list("code", "level", "label_fr")}  # fmt: skip
+    now = timezone.now()
+    rows = []
+    for (scheme, code, region, kind), cell in cells.items():
+        if scheme == AggregateScheme.EMDN:
+            level, label = emdn.get(code, ((len(code) + 1) // 2, ""))
+        else:
+            level, label = cpv.get(code, (0, ""))
+        rows.append(
+            DemandAggregate(
+                year=year,
+                scheme=scheme,
+                code=code,
+                level=level,
+                label=label[:400],
+                region=region,
+                buyer_kind=kind,
+                buyers_count=len(cell["buyers"]),
+                lines_count=cell["lines"],
+                base_quantity=cell["quantity"],
+                estimated_value=cell["value"],
+                refreshed_at=now,
+            )  # fmt: skip
+        )
+    DemandAggregate.objects.filter(year=year).delete()
+    DemandAggregate.objects.bulk_create(rows, batch_size=2000)
+    marker.refreshed_at, marker.rows = now, len(rows)
+    marker.save(update_fields=["refreshed_at", "rows"])
+    return len(rows)
+
+
+def demand_refresh_enqueue(*, year: int, user: Any = None) -> Any:
+    """Put the refresh of a year's national demand on the job queue (it runs once the transaction commits)."""
+    from tawrid.core.jobs import job_enqueue
+
+    return job_enqueue(
+        kind=REFRESH_JOB,
+        title=_("Refresh national demand %(year)s") % {"year": year},
+        params={"year": year},
+        created_by=user if getattr(user, "pk", None) else None,
+    )

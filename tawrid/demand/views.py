@@ -12,13 +12,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tawrid.accounts.models import Organisation
+from tawrid.accounts.models import BUYER_KINDS, Organisation
 from tawrid.core.errors import DomainError, Forbidden
 from tawrid.core.permissions import Actor, actor_for
 from tawrid.demand import policies, selectors, services
@@ -339,3 +339,106 @@ def published_lines(request: HttpRequest) -> HttpResponse:
         "demand/published_lines.html",
         {"rows": rows, "page": page, "q": q, "emdn": emdn, "year": year, "querystring": querystring},
     )
+
+
+# National demand -----------------------------------------------------------------------------------------------
+
+
+def _national_actor(request: HttpRequest) -> Actor:
+    actor = actor_for(request.user)
+    if not policies.can_see_national_demand(actor):
+        raise Forbidden(_("National demand is shown to the people of an organisation."))
+    return actor
+
+
+@login_required
+def national(request: HttpRequest) -> HttpResponse:
+    """National demand by nomenclature code, read from the aggregates the refresh job writes (never computed
+    here); estimated values only for those allowed to see prices."""
+    actor = _national_actor(request)
+    years = selectors.national_years()
+    filters = selectors.national_filters(request.GET, years=years)
+    with_value = policies.can_see_national_values(actor)
+    page = Paginator(selectors.national_rows(filters), selectors.NATIONAL_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page)
+    chart = selectors.national_chart(rows, by_value=with_value)
+    params = filters.params()
+    return render(
+        request,
+        "demand/national.html",
+        {
+            "filters": filters,
+            "years": years or [filters.year],
+            "levels": range(1, 8),
+            "regions": selectors.national_regions(filters.year),
+            "buyer_kinds": [(k.value, k.label) for k in sorted(BUYER_KINDS, key=str)],
+            "categories": "ABCDFGHJKLMNPQRSTUVWYZ",
+            "rows": rows,
+            "page": page,
+            "chart": chart,
+            "chart_height": max(1, len(chart) * 24),
+            "with_value": with_value,
+            "refreshed_at": selectors.national_refreshed_at(filters.year),
+            "can_refresh": policies.can_refresh_national_demand(actor),
+            "querystring": urlencode(params),
+        },
+    )
+
+
+@login_required
+def national_code(request: HttpRequest, scheme: str, code: str) -> HttpResponse:
+    """One code: its figures, its children codes and the plan lines behind it that the person may see."""
+    actor = _national_actor(request)
+    filters = selectors.national_filters(request.GET)
+    if scheme not in ("emdn", "cpv"):
+        raise Http404()
+    row, children = selectors.national_code(
+        year=filters.year, scheme=scheme, code=code, region=filters.region, buyer_kind=filters.buyer_kind
+    )
+    lines = selectors.national_lines(actor, year=filters.year, scheme=scheme, code=code)
+    page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
+    line_rows = [
+        {
+            "line": line,
+            "buyer": selectors.buyer_label(actor, line.plan),
+            "private": policies.can_see_private(actor, line.plan),
+        }
+        for line in page
+    ]
+    return render(
+        request,
+        "demand/national_code.html",
+        {
+            "row": row,
+            "children": children,
+            "line_rows": line_rows,
+            "page": page,
+            "filters": filters,
+            "with_value": policies.can_see_national_values(actor),
+            "querystring": urlencode(
+                {k: v for k, v in filters.params().items() if k in ("year", "region", "buyer_kind")}
+            ),
+        },
+    )
+
+
+@login_required
+def national_export(request: HttpRequest) -> HttpResponse:
+    actor = _national_actor(request)
+    filters = selectors.national_filters(request.GET)
+    content = selectors.national_export_xlsx(filters, with_value=policies.can_see_national_values(actor))
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="national-demand-{filters.year}-{filters.scheme}.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def national_refresh(request: HttpRequest) -> HttpResponse:
+    actor = _national_actor(request)
+    if not policies.can_refresh_national_demand(actor):
+        raise Forbidden()
+    filters = selectors.national_filters(request.POST)
+    job = services.demand_refresh_enqueue(year=filters.year, user=request.user)
+    messages.success(request, _("The national demand of %(year)s is being refreshed.") % {"year": filters.year})
+    return redirect("core:job_detail", job_id=job.pk)

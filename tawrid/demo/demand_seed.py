@@ -380,4 +380,7 @@ def demand_seed(*, seed: int = data.DEFAULT_SEED, year: int = PLAN_YEAR) -> Dema
         PlanLine.objects.bulk_create(lines, batch_size=1000)
         report.plans.append(f"{buyer.name} {year} ({plan.get_status_display()}, {len(lines)} lines)")
         report.lines += len(lines)
+    from tawrid.demand.services import demand_aggregate_refresh
+
+    demand_aggregate_refresh(year=year)  # national demand figures of the demo year, synchronously
     return report

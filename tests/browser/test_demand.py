@@ -1,11 +1,14 @@
 """A buyer's purchase plan in the browser: create the plan, upload a messy workbook, map the column that was
 not recognised, import the valid rows, add the two rows that were in error on screen, publish; a manufacturer
-then sees the published lines without prices and without the buyer's name."""
+then sees the published lines without prices and without the buyer's name, and — the national demand figures
+being refreshed by the job publishing queued — the demand of its EMDN category in "National demand", with
+quantities, without prices and without buyers' names."""
 
 import pytest
 
 from tawrid.accounts.models import OrganisationKind, Role
 from tawrid.accounts.tests.factories import TEST_PASSWORD, OrganisationFactory, person_in
+from tawrid.catalog.tests.factories import emdn
 from tawrid.demand.models import PlanStatus, PurchasePlan
 from tawrid.demand.tests import files
 from tests.browser.conftest import login
@@ -36,6 +39,8 @@ def test_buyer_imports_fixes_and_publishes_then_a_manufacturer_sees_the_lines(pa
     buyer = person_in(group, Role.MEMBER, full_name="Nadia Achats", email="nadia@gsa.example.ma")
     maker = OrganisationFactory(name="Maroc Seringues", slug="maroc-seringues", kind=OrganisationKind.MANUFACTURER)
     manufacturer = person_in(maker, Role.MEMBER, full_name="Karim Fabricant", email="karim@ms.example.ma")
+    emdn("C0102", "Peripheral venous catheters")
+    emdn("U0102", "Urethral catheters")
 
     login(page, buyer.email, TEST_PASSWORD)
     page.goto("/plans/")
@@ -70,9 +75,9 @@ def test_buyer_imports_fixes_and_publishes_then_a_manufacturer_sees_the_lines(pa
     assert plan.lines.count() == 4
 
     # The two rows in error are added on screen, corrected.
-    for reference, designation, quantity, unit, price in (
-        ("CAT-18", "CATHETER COURT IV G 18", "5", "B/50", "310,00"),
-        ("FOL-16", "SONDE DE FOLEY 2 VOIES CH 16 LATEX SILICONE", "120", "U", "7,40"),
+    for reference, designation, quantity, unit, price, code in (
+        ("CAT-18", "CATHETER COURT IV G 18", "5", "B/50", "310,00", "C0102"),
+        ("FOL-16", "SONDE DE FOLEY 2 VOIES CH 16 LATEX SILICONE", "120", "U", "7,40", "U0102"),
     ):
         page.goto(f"/plans/{plan.pk}/lines/new/")
         page.fill("input[name=buyer_reference]", reference)
@@ -80,6 +85,7 @@ def test_buyer_imports_fixes_and_publishes_then_a_manufacturer_sees_the_lines(pa
         page.fill("input[name=quantity]", quantity)
         page.fill("input[name=unit]", unit)
         page.fill("input[name=unit_price]", price)
+        page.fill("input[name=emdn_code]", code)
         page.click("[data-testid=line-form] button[type=submit]")
         page.wait_for_selector("[data-testid=line-table]")
     assert plan.lines.count() == 6
@@ -99,3 +105,21 @@ def test_buyer_imports_fixes_and_publishes_then_a_manufacturer_sees_the_lines(pa
     assert "AIGUILLE HYPODERMIQUE STERILE A USAGE UNIQUE 25 X 8 / 10 G 21" in listing
     assert "Groupe Santé Atlas" not in page.content()
     assert "310" not in listing and "7,40" not in listing and "35,50" not in listing
+
+    # National demand: refreshed by the job that publishing queued (run at once in tests).
+    page.click('.main-nav [data-menu="demand"]')
+    page.wait_for_selector("[data-testid=national-filters]")
+    page.select_option("select[name=category]", "U")
+    page.select_option("select[name=level]", "all")
+    page.click("[data-testid=national-filter]")
+    page.wait_for_selector("[data-testid=national-table] >> text=U0102")
+    national = page.inner_text("[data-testid=national-table]")
+    assert "U0102" in national and "120" in national and "C0102" not in national
+    assert "888" not in page.content() and "7,40" not in page.content()  # no value, no price
+    assert "Groupe Santé Atlas" not in page.content()
+    assert page.locator("[data-testid=national-chart] rect").count() == 3  # U, U01 and U0102
+    page.click("[data-testid=national-table] >> text=U0102")
+    page.wait_for_selector("[data-testid=national-lines]")
+    lines = page.inner_text("[data-testid=national-lines]")
+    assert "SONDE DE FOLEY 2 VOIES CH 16 LATEX SILICONE" in lines and "7,40" not in lines
+    assert "Groupe Santé Atlas" not in page.content()
