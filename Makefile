@@ -45,6 +45,7 @@ demo: $(VENV)/.installed .env | var
 	$(BIN)/tawrid migrate --no-input
 	$(BIN)/tawrid load_reference
 	$(BIN)/tawrid seed_demo
+	$(BIN)/tawrid match_run --published
 	@$(BIN)/tawrid seed_demo --logins
 	@echo "Tawrid is starting on http://$(HOST):$(PORT)/ with a task worker (Ctrl-C stops both)."
 	@trap 'kill 0' EXIT INT TERM; \

@@ -70,5 +70,6 @@ api.add_router("/jobs/", "tawrid.core.api.router")
 api.add_router("/catalog/", "tawrid.catalog.api.router")
 api.add_router("/demand/", "tawrid.demand.api.router")
 api.add_router("/imports/", "tawrid.imports.api.router")
+api.add_router("/matching/", "tawrid.matching.api.router")
 
 __all__ = ["OptionalAuth", "api"]

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tawrid.imports",
     "tawrid.catalog",
     "tawrid.demand",
+    "tawrid.matching",
 ]
 
 MIDDLEWARE = [

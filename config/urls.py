@@ -14,6 +14,7 @@ urlpatterns = [
     path("catalogue/", include("tawrid.catalog.urls")),
     path("plans/", include("tawrid.demand.urls")),
     path("imports/", include("tawrid.imports.urls")),
+    path("matching/", include("tawrid.matching.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

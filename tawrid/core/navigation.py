@@ -58,11 +58,11 @@ def menu_items_for(actor: Actor) -> list[MenuItem]:
         return items
     operator = actor.is_superuser or actor.is_staff
     if actor.has_kind(*SUPPLIER_KINDS):
-        items += [PRODUCTS, NATIONAL_DEMAND, CONSULTATIONS]
+        items += [PRODUCTS, NATIONAL_DEMAND, MATCHING, CONSULTATIONS]
     if actor.has_kind(*BUYER_KINDS):
         items += [PLANS, MATCHING, CONSULTATIONS]
     if actor.is_secretariat or operator:
-        items += [CLUSTER_MEMBERS, INSIGHTS, INNOVATION]
+        items += [CLUSTER_MEMBERS, MATCHING, INSIGHTS, INNOVATION]
     if actor.has_kind("imanor"):
         items.append(CERTIFICATION)
     if actor.has_kind("ministry_health"):

@@ -54,7 +54,7 @@ CASES = [
         "Injecta Maroc (démo)",
         "supplier",
         {"products", "national-demand", "consultations", "facilities", "people"},
-        COMMON + ["products", "demand", "consultations"] + SIGNED_IN_ADMIN,
+        COMMON + ["products", "demand", "matching", "consultations"] + SIGNED_IN_ADMIN,
         id="manufacturer",
     ),
     pytest.param(
@@ -62,7 +62,7 @@ CASES = [
         "Nafas Tech (démo)",
         "supplier startup",
         {"products", "startup-support", "funding", "people"},
-        COMMON + ["products", "demand", "consultations", "innovation"] + SIGNED_IN_ADMIN,
+        COMMON + ["products", "demand", "matching", "consultations", "innovation"] + SIGNED_IN_ADMIN,
         id="startup",
     ),
     pytest.param(
@@ -86,7 +86,7 @@ CASES = [
         "Cluster Dispositifs Médicaux du Maroc (démo)",
         "cluster",
         {"cluster-members", "aggregation", "innovation", "reports", "audit", "people"},
-        COMMON + ["cluster", "insights", "innovation"] + SIGNED_IN_ADMIN,
+        COMMON + ["cluster", "matching", "insights", "innovation"] + SIGNED_IN_ADMIN,
         id="cluster-secretariat",
     ),
     pytest.param(
@@ -180,7 +180,7 @@ def test_the_platform_operator_sees_operation_cards_and_every_cluster(page):
     page.goto("/")
     assert page.locator("[data-groups]").get_attribute("data-groups") == "operator"
     shown_menu = page.locator(".main-nav [data-menu]").evaluate_all("els => els.map(e => e.dataset.menu)")
-    expected = COMMON + ["cluster", "insights", "innovation", "audit", "jobs", "admin"]
+    expected = COMMON + ["cluster", "matching", "insights", "innovation", "audit", "jobs", "admin"]
     assert shown_menu == [key for key in expected if _built(key)]
     assert page.locator("[data-testid=cluster-figures]").count() == 1
     page.locator('.main-nav [data-menu="admin"]').click()

@@ -6,3 +6,14 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// A suggested code fills the field it was suggested for (the suggestions come from the matching engine).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-fill]");
+  if (!button) return;
+  var field = document.getElementById(button.getAttribute("data-fill"));
+  if (!field) return;
+  field.value = button.getAttribute("data-code");
+  field.dispatchEvent(new Event("change", { bubbles: true }));
+  field.focus();
+});

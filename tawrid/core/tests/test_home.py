@@ -137,11 +137,11 @@ def test_a_card_whose_page_is_not_built_yet_has_no_link():
 
 
 MENU_BY_KIND = {
-    "manufacturer": ["products", "demand", "consultations"],
-    "startup": ["products", "demand", "consultations", "innovation"],
+    "manufacturer": ["products", "demand", "matching", "consultations"],
+    "startup": ["products", "demand", "matching", "consultations", "innovation"],
     "hospital_group": ["plans", "matching", "consultations"],
     "hospital": ["plans", "matching", "consultations"],
-    "cluster": ["cluster", "insights", "innovation"],
+    "cluster": ["cluster", "matching", "insights", "innovation"],
     "imanor": ["certification"],
     "ministry_health": ["registrations"],
     "ministry_industry": ["programmes", "insights"],
@@ -169,6 +169,7 @@ def test_menus_of_anonymous_visitors_and_the_operator():
         "directory",
         "nomenclature",
         "cluster",
+        "matching",
         "insights",
         "innovation",
         "audit",
