@@ -206,6 +206,9 @@ def _lines_of(*, plan: PurchasePlan | None, year: int) -> list[int]:
         from tawrid.demand.services import counted_plans
 
         lines = PlanLine.objects.filter(plan__in=counted_plans().filter(year=year, status=PlanStatus.PUBLISHED))
+        # Hospitals write the same designations: chunks of lines sorted by designation let the engine match
+        # each distinct designation of a chunk once (a national year repeats them across buyers).
+        return list(lines.order_by("designation", "pk").values_list("pk", flat=True))
     return list(lines.order_by("plan_id", "line_number").values_list("pk", flat=True))
 
 
