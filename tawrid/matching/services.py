@@ -99,9 +99,14 @@ def embeddings_refresh(*, product_ids: Sequence[int] | None = None, batch: int =
             for text, vector in zip(part, vectors, strict=True)
             for pk, digest in stale[text]
         ]
-        with transaction.atomic():
-            ProductEmbedding.objects.filter(product_id__in=[row.product_id for row in rows]).delete()
-            ProductEmbedding.objects.bulk_create(rows, batch_size=1000)
+        # An upsert: two workers starting at once may embed the same products, and the second must not fail.
+        ProductEmbedding.objects.bulk_create(
+            rows,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["product"],
+            update_fields=["model_name", "text_hash", "vector", "updated_at"],
+        )
     return sum(len(owners) for owners in stale.values())
 
 
