@@ -25,7 +25,8 @@ def is_supplier(actor: Actor) -> bool:
     return actor.has_kind(*SUPPLIER_KIND_VALUES)
 
 
-def _insider_q(actor: Actor, prefix: str = "") -> Q:
+def insider_q(actor: Actor, prefix: str = "") -> Q:
+    """The plans (under `prefix`) whose buyer or site the actor belongs to or oversees."""
     orgs = actor.readable_org_ids
     return Q(**{f"{prefix}buyer__in": orgs}) | Q(**{f"{prefix}site__in": orgs})
 
@@ -35,7 +36,7 @@ def plan_scope(actor: Actor, queryset: QuerySet[Any], prefix: str = "") -> Query
         return queryset
     if actor.is_anonymous:
         return queryset.none()
-    condition = _insider_q(actor, prefix)
+    condition = insider_q(actor, prefix)
     if is_supplier(actor):
         condition |= Q(**{f"{prefix}status": "published"})
     return queryset.filter(condition)

@@ -24,6 +24,7 @@ from tawrid.core.text import fold
 from tawrid.demand import policies
 from tawrid.demand.models import PlanLine, PlanStatus, PurchasePlan
 from tawrid.demand.units import normalise_unit
+from tawrid.nomenclature.codes import emdn_ancestors
 
 LINE_FIELDS = (
     "buyer_reference",
@@ -419,11 +420,6 @@ def counted_plans() -> Any:
     and only the version in force — a version replaced by a published amendment is left out; drafts too."""
     replaced = PurchasePlan.objects.filter(previous_version=OuterRef("pk"), status__in=COUNTED_STATUSES)
     return PurchasePlan.objects.filter(status__in=COUNTED_STATUSES).exclude(Exists(replaced))
-
-
-def emdn_ancestors(code: str) -> list[str]:
-    """A, A01, A0101… down to the code itself (EMDN: a category letter, then two digits per level)."""
-    return [code[:length] for length in range(1, len(code) + 1, 2)]
 
 
 def _cell() -> dict[str, Any]:

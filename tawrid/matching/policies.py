@@ -16,11 +16,7 @@ from django.db.models import Q, QuerySet
 
 from tawrid.core import permissions
 from tawrid.core.permissions import Actor
-
-
-def _plan_insider_q(actor: Actor, prefix: str) -> Q:
-    orgs = actor.readable_org_ids
-    return Q(**{f"{prefix}buyer__in": orgs}) | Q(**{f"{prefix}site__in": orgs})
+from tawrid.demand import policies as plan_policies
 
 
 def run_scope(actor: Actor, queryset: QuerySet[Any], prefix: str = "") -> QuerySet[Any]:
@@ -28,7 +24,7 @@ def run_scope(actor: Actor, queryset: QuerySet[Any], prefix: str = "") -> QueryS
         return queryset
     if actor.is_anonymous:
         return queryset.none()
-    condition = _plan_insider_q(actor, f"{prefix}plan__")
+    condition = plan_policies.insider_q(actor, f"{prefix}plan__")
     if actor.is_secretariat:
         condition |= Q(**{f"{prefix}scope": "national"})
     return queryset.filter(condition)
@@ -62,15 +58,11 @@ def can_decide_plan(actor: Actor, plan: Any) -> bool:
 
 def can_see_results(actor: Actor, plan: Any) -> bool:
     """A plan's matching shows prices and every candidate: the plan's private side only."""
-    from tawrid.demand.policies import can_see_private
-
-    return bool(can_see_private(actor, plan))
+    return bool(plan_policies.can_see_private(actor, plan))
 
 
 def is_supplier(actor: Actor) -> bool:
-    from tawrid.catalog.selectors import SUPPLIER_KINDS
-
-    return actor.is_superuser or actor.has_kind(*SUPPLIER_KINDS)
+    return actor.is_superuser or plan_policies.is_supplier(actor)
 
 
 def _result_scope(actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -86,7 +78,7 @@ def _decision_scope(actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset
     if actor.is_anonymous:
         return queryset.none()
-    return queryset.filter(_plan_insider_q(actor, "line__plan__"))
+    return queryset.filter(plan_policies.insider_q(actor, "line__plan__"))
 
 
 def _never(actor: Actor, obj: Any) -> bool:

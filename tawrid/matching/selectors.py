@@ -123,7 +123,7 @@ def catalogue_documents(on: date) -> tuple[list[ProductDoc], np.ndarray | None]:
         .order_by("pk")
     )
     facts = facts_for_products((p.pk, p.manufacturer_id) for p in products)
-    embeddings = {e.product_id: e for e in ProductEmbedding.objects.filter(product__in=[p.pk for p in products])}
+    embeddings = {e.product_id: e for e in ProductEmbedding.objects.filter(product__in=matchable_products())}
     documents: list[ProductDoc] = []
     vectors: list[np.ndarray] = []
     complete = True

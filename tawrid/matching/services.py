@@ -120,14 +120,13 @@ class Engine:
     products: dict[Any, ProductDoc]
 
     def run(self, lines: Sequence[DemandLine], *, top: int = TOP) -> tuple[list[list[Candidate]], list[Any]]:
-        """Candidates and code suggestions of each line (the lines' vectors are computed once for both)."""
+        """Candidates and code suggestions of each line (the lines' vectors and codes are computed once, and the
+        matcher uses the same suggestions for the lines without a code)."""
         if not lines:
             return [], []
         vectors = dense.embed_queries([line.text for line in lines])
-        return (
-            self.matcher.match(lines, top=top, vectors=vectors),
-            self.classifier.suggest([line.text for line in lines], 5, vectors=vectors),
-        )
+        suggestions = self.classifier.suggest([line.text for line in lines], 5, vectors=vectors)
+        return self.matcher.match(lines, top=top, vectors=vectors, suggestions=suggestions), suggestions
 
 
 _engine_lock = threading.Lock()
@@ -177,13 +176,15 @@ def _machine_lock(name: str) -> Iterator[None]:
 
 def engine_for(on: date) -> Engine:
     """The matcher over the catalogue as it is now, with eligibility on `on`; cached in the process while the
-    catalogue, its embeddings and the classifier's examples do not change. Products whose texts changed are
-    embedded first (only those)."""
-    embeddings_refresh()
+    catalogue, its embeddings and the classifier's examples do not change. When the catalogue has changed, the
+    products whose texts changed are embedded first (only those) — not at every chunk: reading a whole
+    catalogue to find that nothing changed costs seconds at 100,000 products."""
     classifier = code_classifier()
     key = (selectors.catalogue_fingerprint(), on, id(classifier))
     with _engine_lock:
         if key not in _engine_cache:
+            if embeddings_refresh():  # new vectors change the fingerprint: key the engine by the state it reads
+                key = (selectors.catalogue_fingerprint(), on, id(classifier))
             documents, vectors = selectors.catalogue_documents(on)
             _engine_cache.clear()  # one catalogue state at a time: the old index is garbage
             _engine_cache[key] = Engine(
@@ -206,15 +207,13 @@ def suggest_codes(text: str, *, top: int = 5) -> list[dict[str, Any]]:
 
 def _lines_of(*, plan: PurchasePlan | None, year: int) -> list[int]:
     if plan is not None:
-        lines = PlanLine.objects.filter(plan=plan)
-    else:
-        from tawrid.demand.services import counted_plans
+        return list(PlanLine.objects.filter(plan=plan).order_by("line_number").values_list("pk", flat=True))
+    from tawrid.demand.services import counted_plans
 
-        lines = PlanLine.objects.filter(plan__in=counted_plans().filter(year=year, status=PlanStatus.PUBLISHED))
-        # Hospitals write the same designations: chunks of lines sorted by designation let the engine match
-        # each distinct designation of a chunk once (a national year repeats them across buyers).
-        return list(lines.order_by("designation", "pk").values_list("pk", flat=True))
-    return list(lines.order_by("plan_id", "line_number").values_list("pk", flat=True))
+    lines = PlanLine.objects.filter(plan__in=counted_plans().filter(year=year, status=PlanStatus.PUBLISHED))
+    # Hospitals write the same designations: chunks of lines sorted by designation let the engine match each
+    # distinct designation of a chunk once (a national year repeats them across buyers).
+    return list(lines.order_by("designation", "pk").values_list("pk", flat=True))
 
 
 def match_run_start(
@@ -253,20 +252,21 @@ def match_run_start(
             MatchChunk(run=run, number=number, line_ids=lines[start : start + chunk_lines])
             for number, start in enumerate(range(0, len(lines), chunk_lines), start=1)
         )
-        for chunk in chunks:
-            _enqueue_chunk(run, chunk, actor)
+        _enqueue_chunks(run, chunks, actor)
     return run
 
 
-def _enqueue_chunk(run: MatchRun, chunk: MatchChunk, actor: Actor | None) -> None:
-    job_enqueue(
-        kind=CHUNK_JOB,
-        title=_("Matching %(run)s, part %(number)s of %(total)s")
-        % {"run": run, "number": chunk.number, "total": run.chunks_total},
-        params={"chunk_id": chunk.pk},
-        created_by=_user(actor),
-        organisation=run.plan.buyer if run.plan_id else None,  # type: ignore[union-attr]
-    )
+def _enqueue_chunks(run: MatchRun, chunks: Sequence[MatchChunk], actor: Actor | None) -> None:
+    user = _user(actor)
+    for chunk in chunks:
+        job_enqueue(
+            kind=CHUNK_JOB,
+            title=_("Matching %(run)s, part %(number)s of %(total)s")
+            % {"run": run, "number": chunk.number, "total": run.chunks_total},
+            params={"chunk_id": chunk.pk},
+            created_by=user,
+            organisation=run.plan.buyer if run.plan_id else None,  # type: ignore[union-attr]
+        )
 
 
 def _claim(chunk_id: int, worker: str) -> MatchChunk | None:
@@ -407,9 +407,17 @@ def _allocate_when_complete(run: MatchRun) -> None:
 def match_run_allocate(*, run: MatchRun) -> Allocation:
     """Allocate the run's demand across eligible, conflict-free candidates within yearly capacities (rejected
     proposals left out, confirmed ones preferred), then write each candidate's volume and the coverage."""
-    results = list(LineResult.objects.filter(run=run).select_related("line"))
+    # Only what the LP needs: a national run has 500,000 candidates, whose explanations are not read here.
+    results = list(
+        LineResult.objects.filter(run=run)
+        .select_related("line")
+        .only("line_id", "quantity", "covered_quantity", "line__base_quantity", "line__estimated_value")
+    )
     candidates = list(
-        MatchCandidate.objects.filter(result__run=run).select_related("result").order_by("result_id", "rank")
+        MatchCandidate.objects.filter(result__run=run)
+        .select_related("result")
+        .only("result__line_id", "product_id", "variant_id", "score", "verdict", "allocated_quantity")
+        .order_by("result_id", "rank")
     )
     decisions = {
         (d.line_id, d.product_id): d.decision
@@ -501,8 +509,7 @@ def match_run_resume(*, actor: Actor, run: MatchRun) -> int:
             status=RunStatus.MATCHING if chunks else RunStatus.ALLOCATING, error="", updated_at=timezone.now()
         )
         MatchChunk.objects.filter(pk__in=[c.pk for c in chunks]).update(status=ChunkStatus.PENDING, started_at=None)
-        for chunk in chunks:
-            _enqueue_chunk(run, chunk, actor)
+        _enqueue_chunks(run, chunks, actor)
         if not chunks:
             job_enqueue(
                 kind=ALLOCATE_JOB,

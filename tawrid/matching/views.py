@@ -103,7 +103,7 @@ def _run_context(actor: Any, run: MatchRun) -> dict[str, Any]:
     return {
         "progress": progress,
         "can_resume": policies.can_manage_run(actor, run) and selectors.is_stalled(run, progress),
-        "coverage": selectors.coverage(run),
+        "coverage": selectors.coverage(run) if run.status == RunStatus.DONE else None,  # polled while running
     }
 
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from tawrid.nomenclature import selectors
+from tawrid.nomenclature.codes import emdn_parent
 from tawrid.nomenclature.models import CpvCode, EmdnCode, FdaProductCode, HsCode
 
 router = Router(tags=["nomenclature"], auth=None)
@@ -58,17 +59,11 @@ def _emdn(item: EmdnCode, parent: str | None) -> dict[str, Any]:
     }
 
 
-def _parent_code(code: str) -> str | None:
-    if len(code) <= 1:
-        return None
-    return code[0] if len(code) == 3 else code[:-2]
-
-
 @router.get("/emdn", response=EmdnSearchOut, summary="Search EMDN codes (English terms or code prefix)")
 def emdn_search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
     found = selectors.search(key="emdn", query=params.q)
     page = found[params.offset : params.offset + params.limit]
-    return {"count": found.count(), "results": [_emdn(item, _parent_code(item.code)) for item in page]}
+    return {"count": found.count(), "results": [_emdn(item, emdn_parent(item.code)) for item in page]}
 
 
 @router.get("/emdn/{code}", response=EmdnCodeDetailOut, summary="An EMDN code with its parents and children")

@@ -6,15 +6,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from tawrid.nomenclature.codes import emdn_parent
+
+__all__ = ["emdn_parent", "load_cpv", "load_emdn"]
+
 EMDN_FILE = "emdn/emdn_v2_en.csv"
 CPV_FILE = "cpv/cpv2008_en_fr_it.csv"
-
-
-def emdn_parent(code: str) -> str | None:
-    """A0101010101 → A01010101; A01 → A; A → None (EMDN codes grow by pairs of digits)."""
-    if len(code) <= 1:
-        return None
-    return code[0] if len(code) == 3 else code[:-2]
 
 
 def load_emdn(path: Path | str) -> tuple[list[tuple[str, str]], dict[str, str]]:

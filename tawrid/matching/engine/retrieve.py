@@ -30,12 +30,14 @@ from typing import ClassVar
 
 import numpy as np
 
+from tawrid.nomenclature.codes import emdn_ancestors
+
 from .classify import CodeClassifier
 from .dense import DIM, DenseIndex, EmbeddingCache, embed_passages, embed_queries
 from .lexical import LexicalIndex, top_k
 from .text import normalise
 from .text import tokens as text_tokens
-from .types import Candidate, DemandLine, Explanation, ProductDoc, Verdict
+from .types import Candidate, CodeSuggestion, DemandLine, Explanation, ProductDoc, Verdict
 
 _WORDS = re.compile(r"[\s'’]+")
 LEXICAL_CANDIDATES = 60
@@ -144,14 +146,21 @@ class Matcher:
         for i, codes in enumerate(self.codes):
             if codes:
                 code = codes[0][0]
-                for length in range(1, len(code) + 1, 2):  # A, A01, A0101…: every ancestor lists its descendants
-                    self._by_code.setdefault(code[:length], []).append(i)
+                for ancestor in emdn_ancestors(code):  # every ancestor lists its descendants
+                    self._by_code.setdefault(ancestor, []).append(i)
 
     # ------------------------------------------------------------------------------------------------------
 
     def match(
-        self, lines: Sequence[DemandLine], *, top: int = 10, vectors: np.ndarray | None = None
+        self,
+        lines: Sequence[DemandLine],
+        *,
+        top: int = 10,
+        vectors: np.ndarray | None = None,
+        suggestions: Sequence[Sequence[CodeSuggestion]] | None = None,
     ) -> list[list[Candidate]]:
+        """`suggestions`: the classifier's codes for each line when the caller already has them (best first);
+        otherwise the lines without a code are classified here."""
         if not lines:
             return []
         if not self.products:
@@ -164,7 +173,9 @@ class Matcher:
             query_vectors = embed_queries([lines[i].text for i in todo], cache=self.cache)
         else:
             query_vectors = np.asarray(vectors, dtype=np.float32)[todo]
-        line_codes = self.line_codes([lines[i] for i in todo], query_vectors)
+        line_codes = self.line_codes(
+            [lines[i] for i in todo], query_vectors, None if suggestions is None else [suggestions[i] for i in todo]
+        )
         results: dict[int, list[Candidate]] = {}
         for start in range(0, len(todo), 256):
             block = self.dense.scores(query_vectors[start : start + 256])
@@ -258,15 +269,25 @@ class Matcher:
             )
         return candidates, np.array(rows, dtype=np.float64).reshape(-1, len(MatchWeights.FEATURES))
 
-    def line_codes(self, lines: Sequence[DemandLine], vectors: np.ndarray) -> list[list[tuple[str, float]]]:
+    def line_codes(
+        self,
+        lines: Sequence[DemandLine],
+        vectors: np.ndarray,
+        suggestions: Sequence[Sequence[CodeSuggestion]] | None = None,
+    ) -> list[list[tuple[str, float]]]:
         """The line's own code (certain) or the classifier's three first suggestions."""
         out: list[list[tuple[str, float]]] = [[(line.emdn, 1.0)] if line.emdn else [] for line in lines]
-        if self.classifier is not None:
-            missing = [j for j, codes in enumerate(out) if not codes]
-            if missing:
-                found = self.classifier.suggest([lines[j].text for j in missing], 3, vectors=vectors[missing])
-                for j, suggestions in zip(missing, found, strict=True):
-                    out[j] = [(s.code, s.score) for s in suggestions]
+        missing = [j for j, codes in enumerate(out) if not codes]
+        if not missing:
+            return out
+        if suggestions is not None:
+            found: Sequence[Sequence[CodeSuggestion]] = [suggestions[j] for j in missing]
+        elif self.classifier is not None:
+            found = self.classifier.suggest([lines[j].text for j in missing], 3, vectors=vectors[missing])
+        else:
+            return out
+        for j, codes in zip(missing, found, strict=True):
+            out[j] = [(s.code, s.score) for s in codes[:3]]
         return out
 
     def _code(self, line_codes: list[tuple[str, float]], i: int) -> tuple[float | None, str]:
