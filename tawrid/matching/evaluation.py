@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from .engine.dense import EmbeddingCache, embed_passages, embed_queries
-from .engine.lexical import LexicalIndex, top_k
+from .engine.lexical import CharNgramIndex, LexicalIndex, top_k
 
 FOLDS = 5
 EVAL_FILES = {"dev": "eudamed_emdn_dev.csv", "dev_fr": "eudamed_emdn_dev_fr.csv"}
@@ -118,13 +118,7 @@ Similarity = Callable[[Sequence[str], Sequence[str], np.ndarray | None, np.ndarr
 
 
 def tfidf_similarity(queries: Sequence[str], items: Sequence[str], *_: object) -> np.ndarray:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    from .engine.text import normalise
-
-    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, preprocessor=normalise)
-    item_matrix = vectorizer.fit_transform(items)
-    return np.asarray((vectorizer.transform(queries) @ item_matrix.T).todense(), dtype=np.float32)
+    return CharNgramIndex.build(items).similarity(queries)
 
 
 def bm25_similarity(queries: Sequence[str], items: Sequence[str], *_: object) -> np.ndarray:

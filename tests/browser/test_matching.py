@@ -9,6 +9,7 @@ import pytest
 from tawrid.demand.models import PlanStatus, PurchasePlan
 from tawrid.demo.services import demo_seed
 from tawrid.matching.models import LineResult, MatchCandidate, MatchDecision
+from tawrid.matching.services import code_classifier
 from tawrid.nomenclature.services import reference_load
 from tests.browser.conftest import login
 
@@ -24,6 +25,9 @@ def test_the_demo_buyer_matches_its_plan_confirms_and_rejects(page):
     reference_load(which=["emdn"])
     demo_seed()
     plan = PurchasePlan.objects.get(buyer__slug="groupe-sante-atlas", status=PlanStatus.PUBLISHED)
+    # On a fresh clone the classifier first embeds the 8,454 EMDN terms (minutes on a busy machine): done here,
+    # outside the page's wait, since the live server shares this process's classifier and embedding cache.
+    code_classifier()
 
     login(page, "acheteur@demo.tawrid.ma")
     page.goto(f"/plans/{plan.pk}/")

@@ -54,11 +54,11 @@ class MatchWeights:
 
     FEATURES: ClassVar[tuple[str, ...]] = ("bias", "lexical", "dense", "dense_gap", "code", "code_unknown")
     # Fitted (fit_calibration, both development splits, 2026-11): see docs/matching.md.
-    bias: float = -3.533
-    lexical: float = 1.648  # BM25 / the line's best BM25
-    dense: float = 2.503  # cosine - 0.8
-    dense_gap: float = 2.656  # cosine - the line's best cosine (≤ 0)
-    code: float = 4.579  # expected code agreement (0..1)
+    bias: float = -3.546
+    lexical: float = 1.67  # BM25 / the line's best BM25
+    dense: float = 2.535  # cosine - 0.8
+    dense_gap: float = 2.606  # cosine - the line's best cosine (≤ 0)
+    code: float = 4.926  # expected code agreement (0..1)
     code_unknown: float = 0.9  # 1 when no code is known on either side (set by hand: ~ the mean agreement)
     specification: float = 1.0  # on (fit score - 0.5), set by hand
     exact: float = 0.2  # per exactly fitting attribute, set by hand
