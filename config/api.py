@@ -71,5 +71,6 @@ api.add_router("/catalog/", "tawrid.catalog.api.router")
 api.add_router("/demand/", "tawrid.demand.api.router")
 api.add_router("/imports/", "tawrid.imports.api.router")
 api.add_router("/matching/", "tawrid.matching.api.router")
+api.add_router("/ocds/", "tawrid.sourcing.api.router")
 
 __all__ = ["OptionalAuth", "api"]

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "tawrid.catalog",
     "tawrid.demand",
     "tawrid.matching",
+    "tawrid.sourcing",
 ]
 
 MIDDLEWARE = [
@@ -201,8 +202,13 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}, "bm25s": {"level": "WARNING"}},
 }
 
+# Master keys that seal the offers of consultations (tawrid.sourcing.sealing), comma-separated, the sealing key
+# first; older keys after it still unseal. Empty: derived from SECRET_KEY, for development only.
+SEALING_KEYS = env.list("TAWRID_SEALING_KEYS", default=[])
+
 # Personal API tokens: how many days a new one lives unless its owner says otherwise.
 API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=365)
+OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-tawrid")  # OCDS ocid prefix: register one to publish
 
 # Tests: SQLite tests use a file (not memory) so that a real worker process and the browser's live server
 # see the same database as the test; PostgreSQL tests get a fresh database named after DATABASE_URL's.

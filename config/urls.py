@@ -15,6 +15,7 @@ urlpatterns = [
     path("plans/", include("tawrid.demand.urls")),
     path("imports/", include("tawrid.imports.urls")),
     path("matching/", include("tawrid.matching.urls")),
+    path("", include("tawrid.sourcing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SourcingConfig(AppConfig):
+    name = "tawrid.sourcing"
+    label = "sourcing"
+    verbose_name = _("Consultations")
+
+    def ready(self) -> None:
+        # Audit trail (sealed columns left out) and permission policies of consultations and offers.
+        from tawrid.sourcing import audit, policies
+
+        audit.register_models()
+        policies.register()
