@@ -72,5 +72,7 @@ api.add_router("/demand/", "tawrid.demand.api.router")
 api.add_router("/imports/", "tawrid.imports.api.router")
 api.add_router("/matching/", "tawrid.matching.api.router")
 api.add_router("/ocds/", "tawrid.sourcing.api.router")
+api.add_router("/ocds/", "tawrid.sourcing.ocds.api.router")
+api.add_router("/sourcing/", "tawrid.sourcing.api.consultations_router")
 
 __all__ = ["OptionalAuth", "api"]

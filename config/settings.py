@@ -209,6 +209,7 @@ SEALING_KEYS = env.list("TAWRID_SEALING_KEYS", default=[])
 # Personal API tokens: how many days a new one lives unless its owner says otherwise.
 API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=365)
 OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-tawrid")  # OCDS ocid prefix: register one to publish
+SOURCING_STANDSTILL_DAYS = env.int("SOURCING_STANDSTILL_DAYS", default=10)  # days between an award and its orders
 
 # Tests: SQLite tests use a file (not memory) so that a real worker process and the browser's live server
 # see the same database as the test; PostgreSQL tests get a fresh database named after DATABASE_URL's.

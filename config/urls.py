@@ -16,6 +16,7 @@ urlpatterns = [
     path("imports/", include("tawrid.imports.urls")),
     path("matching/", include("tawrid.matching.urls")),
     path("", include("tawrid.sourcing.urls")),
+    path("", include("tawrid.sourcing.ocds.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -9,7 +9,7 @@ class SourcingConfig(AppConfig):
 
     def ready(self) -> None:
         # Audit trail (sealed columns left out) and permission policies of consultations and offers.
-        from tawrid.sourcing import audit, policies
+        from tawrid.sourcing import audit, checks, policies  # noqa: F401 (checks registers itself)
 
         audit.register_models()
         policies.register()

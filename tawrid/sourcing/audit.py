@@ -13,7 +13,22 @@ SEALED_OFFER_FIELDS = ("sealed_payload", "nonce")
 
 
 def register_models() -> None:
-    from tawrid.sourcing.models import Consultation, Invitation, Lot, LotLine, Offer, OfferLine, Question
+    from tawrid.sourcing.models import (
+        Award,
+        Consultation,
+        Delivery,
+        DeliveryLine,
+        EvaluatedOffer,
+        Invitation,
+        Lot,
+        LotEvaluation,
+        LotLine,
+        Offer,
+        OfferLine,
+        Order,
+        OrderLine,
+        Question,
+    )
 
     auditlog.register(Consultation, include_fields=_columns(Consultation, *SEALED_CONSULTATION_FIELDS))
     auditlog.register(Lot, include_fields=_columns(Lot))
@@ -22,3 +37,5 @@ def register_models() -> None:
     auditlog.register(Question, include_fields=_columns(Question))
     auditlog.register(Offer, include_fields=_columns(Offer, *SEALED_OFFER_FIELDS))
     auditlog.register(OfferLine, include_fields=_columns(OfferLine))
+    for model in (LotEvaluation, EvaluatedOffer, Award, Order, OrderLine, Delivery, DeliveryLine):
+        auditlog.register(model, include_fields=_columns(model))

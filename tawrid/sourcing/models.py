@@ -102,6 +102,16 @@ class Consultation(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    opening_requested_at = models.DateTimeField(_("opening requested at"), null=True, blank=True)
+    opening_requested_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("opening requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The first member of the committee; a different member confirms the opening."),
+    )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.TextField(_("reason for cancellation"), blank=True)
     created_by = models.ForeignKey(
@@ -157,6 +167,11 @@ class Consultation(TimeStampedModel):
                     & ~Q(opened_by_first=F("opened_by_second"))
                 ),
                 name="sourcing_consultation_committee_of_two",
+            ),
+            models.CheckConstraint(
+                condition=Q(opening_requested_at__isnull=True, opening_requested_by__isnull=True)
+                | Q(opening_requested_at__isnull=False, opening_requested_by__isnull=False),
+                name="sourcing_consultation_opening_request_dated",
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=[s.value for s in OPENED_STATUSES]) | Q(opened_at__isnull=False),
@@ -422,3 +437,290 @@ class OfferLine(TimeStampedModel):
 
     def get_additional_data(self) -> dict[str, int | None]:
         return {"organisation_id": self.offer.supplier_id}
+
+
+# Evaluation, awards, orders and deliveries ----------------------------------------------------------------------
+
+
+class LotEvaluation(TimeStampedModel):
+    """The stored evaluation of one lot (`tawrid.sourcing.evaluation.evaluate_lot`'s result): replaced as a whole
+    by a re-evaluation before the award."""
+
+    lot = models.OneToOneField(Lot, verbose_name=_("lot"), on_delete=models.CASCADE, related_name="evaluation")
+    evaluated_at = models.DateTimeField(_("evaluated at"))
+    evaluated_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("evaluated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    method = models.CharField(_("evaluation method"), max_length=16, choices=EvaluationMethod.choices)
+    price_weight = models.PositiveSmallIntegerField(_("price weight (%)"))
+    preference_rate = models.DecimalField(_("national preference rate"), max_digits=4, decimal_places=3)
+
+    class Meta:
+        verbose_name = _("lot evaluation")
+        verbose_name_plural = _("lot evaluations")
+        ordering = ["lot"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(preference_rate__gte=0, preference_rate__lte=MAX_NATIONAL_PREFERENCE),
+                name="sourcing_lot_evaluation_preference_0_15",
+            ),
+            models.CheckConstraint(
+                condition=Q(price_weight__gte=0, price_weight__lte=100), name="sourcing_lot_evaluation_weight_0_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} @ {self.evaluated_at:%Y-%m-%d}"
+
+    def get_additional_data(self) -> dict[str, int | None]:
+        return {"organisation_id": self.lot.consultation.buyer_id}
+
+
+class EvaluatedOffer(TimeStampedModel):
+    """One offer as the evaluation of its lot saw it: amounts, rank (compliant offers only) and reasons."""
+
+    evaluation = models.ForeignKey(
+        LotEvaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="offers"
+    )
+    offer = models.ForeignKey(Offer, verbose_name=_("offer"), on_delete=models.CASCADE, related_name="evaluations")
+    compliant = models.BooleanField(_("compliant"))
+    rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
+    amount = models.DecimalField(_("amount (MAD)"), max_digits=16, decimal_places=2)
+    compared_amount = models.DecimalField(_("compared amount (MAD)"), max_digits=16, decimal_places=2)
+    preference_rate_applied = models.DecimalField(_("preference rate applied"), max_digits=4, decimal_places=3)
+    price_score = models.DecimalField(_("price score"), max_digits=8, decimal_places=4, null=True, blank=True)
+    technical_score = models.DecimalField(_("technical score"), max_digits=8, decimal_places=4, null=True, blank=True)
+    score = models.DecimalField(_("score"), max_digits=8, decimal_places=4, null=True, blank=True)
+    reasons = models.JSONField(
+        _("reasons"), default=list, blank=True, help_text=_("Reason keys with their parameters.")
+    )
+
+    class Meta:
+        verbose_name = _("evaluated offer")
+        verbose_name_plural = _("evaluated offers")
+        ordering = ["evaluation", "rank", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "offer"], name="sourcing_evaluated_offer_unique"),
+            models.UniqueConstraint(
+                fields=["evaluation", "rank"], condition=Q(rank__isnull=False), name="sourcing_evaluated_rank_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(compliant=True, rank__gte=1) | Q(compliant=False, rank__isnull=True),
+                name="sourcing_evaluated_offer_rank_iff_compliant",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0, compared_amount__gte=F("amount")),
+                name="sourcing_evaluated_offer_amounts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id}: {self.offer_id} ({self.rank or '—'})"
+
+    def get_additional_data(self) -> dict[str, int | None]:
+        return {"organisation_id": self.evaluation.lot.consultation.buyer_id}
+
+
+class Award(TimeStampedModel):
+    """A lot awarded to its best compliant offer, at the offer's own amount. It becomes final once the standstill
+    has passed; it can be cancelled with a reason before, and the next compliant offer awarded."""
+
+    lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="awards")
+    offer = models.ForeignKey(Offer, verbose_name=_("offer"), on_delete=models.PROTECT, related_name="awards")
+    supplier = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("supplier"), on_delete=models.PROTECT, related_name="awards"
+    )
+    amount = models.DecimalField(_("amount (MAD)"), max_digits=16, decimal_places=2)
+    decided_at = models.DateTimeField(_("decided at"))
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    standstill_until = models.DateTimeField(_("standstill until"))
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("cancelled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cancel_reason = models.TextField(_("reason for cancellation"), blank=True)
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+        ordering = ["lot", "-decided_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lot"], condition=Q(cancelled_at__isnull=True), name="sourcing_award_one_active_per_lot"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="sourcing_award_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(standstill_until__gte=F("decided_at")), name="sourcing_award_standstill_after_decision"
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True, cancel_reason="")
+                | (Q(cancelled_at__isnull=False) & ~Q(cancel_reason="")),
+                name="sourcing_award_cancel_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} → {self.supplier_id} ({self.amount} MAD)"
+
+    def get_additional_data(self) -> dict[str, int | None]:
+        return {"organisation_id": self.lot.consultation.buyer_id}
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+class Order(TimeStampedModel):
+    """An order of a buyer to a supplier: against an award, or direct against lines of the buyer's plans."""
+
+    buyer = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("buyer"), on_delete=models.PROTECT, related_name="orders"
+    )
+    supplier = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("supplier"), on_delete=models.PROTECT, related_name="orders_received"
+    )
+    award = models.ForeignKey(
+        Award, verbose_name=_("award"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
+    ordered_at = models.DateTimeField(_("ordered at"))
+    created_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("ordered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-ordered_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(buyer=F("supplier")), name="sourcing_order_buyer_not_supplier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.buyer_id} → {self.supplier_id} ({self.ordered_at:%Y-%m-%d})"
+
+    def get_additional_data(self) -> dict[str, int | None]:
+        return {"organisation_id": self.buyer_id}
+
+
+class OrderLine(TimeStampedModel):
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(_("position"))
+    plan_line = models.ForeignKey(
+        "demand.PlanLine",
+        verbose_name=_("plan line"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="order_lines",
+    )
+    lot_line = models.ForeignKey(
+        LotLine,
+        verbose_name=_("lot line"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="order_lines",
+    )
+    variant = models.ForeignKey(
+        "catalog.Variant",
+        verbose_name=_("variant"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    designation = models.TextField(_("designation"))
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    unit_price = models.DecimalField(_("unit price (MAD)"), max_digits=14, decimal_places=2)
+    value = models.DecimalField(_("value (MAD)"), max_digits=16, decimal_places=2)
+    emdn_code = models.CharField(_("EMDN code"), max_length=20, blank=True)
+    local_supplier = models.BooleanField(
+        _("local supplier"), help_text=_("The supplier was a manufacturer established in Morocco when ordered.")
+    )
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["order", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "position"], name="sourcing_order_line_position_unique"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="sourcing_order_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0, value__gte=0), name="sourcing_order_line_price_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}/{self.position}"
+
+    def get_additional_data(self) -> dict[str, int | None]:
+        return {"organisation_id": self.order.buyer_id}
+
+
+class Delivery(TimeStampedModel):
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="deliveries")
+    received_at = models.DateTimeField(_("received at"))
+    recorded_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["order", "received_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} @ {self.received_at:%Y-%m-%d}"
+
+    def get_additional_data(self) -> dict[str, int | None]:
+        return {"organisation_id": self.order.buyer_id}
+
+
+class DeliveryLine(TimeStampedModel):
+    delivery = models.ForeignKey(Delivery, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(
+        OrderLine, verbose_name=_("order line"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    quantity = models.DecimalField(_("quantity received"), max_digits=14, decimal_places=3)
+
+    class Meta:
+        verbose_name = _("delivery line")
+        verbose_name_plural = _("delivery lines")
+        ordering = ["delivery", "order_line__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "order_line"], name="sourcing_delivery_line_unique"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="sourcing_delivery_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id}/{self.order_line_id}"
+
+    def get_additional_data(self) -> dict[str, int | None]:
+        return {"organisation_id": self.delivery.order.buyer_id}

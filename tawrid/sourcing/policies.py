@@ -142,8 +142,77 @@ def _offer_change(actor: Actor, offer: Any) -> bool:
     return can_act_for_supplier(actor, offer.supplier_id)
 
 
+def _evaluation_scope(actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """A lot's evaluation: the buyer's side (and the secretariat overseeing it), the operator."""
+    if actor.is_superuser:
+        return queryset
+    if actor.is_anonymous:
+        return queryset.none()
+    return queryset.filter(buyer_q(actor, "lot__consultation__"))
+
+
+def _evaluated_offer_scope(actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The buyer's side sees every evaluated offer; a supplier its own."""
+    if actor.is_superuser:
+        return queryset
+    if actor.is_anonymous:
+        return queryset.none()
+    return queryset.filter(
+        buyer_q(actor, "evaluation__lot__consultation__") | Q(offer__supplier__in=supplier_orgs(actor))
+    )
+
+
+def _award_scope(actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """Awards: the buyer's side, and every bidder of the lot (the award is notified to all of them)."""
+    if actor.is_superuser:
+        return queryset
+    if actor.is_anonymous:
+        return queryset.none()
+    from tawrid.sourcing.models import Offer
+
+    bid = Offer.objects.filter(lot=OuterRef("lot"), supplier__in=supplier_orgs(actor))
+    return queryset.filter(buyer_q(actor, "lot__consultation__") | Q(Exists(bid)))
+
+
+def order_scope(actor: Actor, queryset: QuerySet[Any], prefix: str = "") -> QuerySet[Any]:
+    """Orders: the buyer's people (and the secretariat overseeing the buyer), the supplier's people."""
+    if actor.is_superuser:
+        return queryset
+    if actor.is_anonymous:
+        return queryset.none()
+    return queryset.filter(
+        Q(**{f"{prefix}buyer__in": actor.readable_org_ids}) | Q(**{f"{prefix}supplier__in": actor.org_ids})
+    )
+
+
+def can_place_orders_for(actor: Actor, buyer_id: int | None) -> bool:
+    return plan_policies.can_create_plan_for(actor, buyer_id)
+
+
+def can_see_all_purchase_rates(actor: Actor) -> bool:
+    """Aggregates over every buyer (national, per year, per EMDN category): as for national demand values —
+    buyers' people, the cluster secretariat and the operator. Per-buyer rates stay each buyer's (and the
+    secretariat's for the buyers it oversees)."""
+    return plan_policies.can_see_national_values(actor)
+
+
 def register() -> None:
-    from tawrid.sourcing.models import Consultation, Invitation, Lot, LotLine, Offer, OfferLine, Question
+    from tawrid.sourcing.models import (
+        Award,
+        Consultation,
+        Delivery,
+        DeliveryLine,
+        EvaluatedOffer,
+        Invitation,
+        Lot,
+        LotEvaluation,
+        LotLine,
+        Offer,
+        OfferLine,
+        Order,
+        OrderLine,
+        Question,
+    )
 
     permissions.register(Consultation, permissions.Custom(consultation_scope, can_edit_consultation))
     permissions.register(Lot, permissions.Custom(_lot_scope, _consultation_part_change))
@@ -152,3 +221,10 @@ def register() -> None:
     permissions.register(Question, permissions.Custom(_question_scope, _consultation_part_change))
     permissions.register(Offer, permissions.Custom(_offer_scope, _offer_change))
     permissions.register(OfferLine, permissions.Custom(_offer_line_scope, _never))
+    permissions.register(LotEvaluation, permissions.Custom(_evaluation_scope, _never))
+    permissions.register(EvaluatedOffer, permissions.Custom(_evaluated_offer_scope, _never))
+    permissions.register(Award, permissions.Custom(_award_scope, _never))
+    permissions.register(Order, permissions.Custom(order_scope, _never))
+    permissions.register(OrderLine, permissions.Custom(lambda a, q: order_scope(a, q, "order__"), _never))
+    permissions.register(Delivery, permissions.Custom(lambda a, q: order_scope(a, q, "order__"), _never))
+    permissions.register(DeliveryLine, permissions.Custom(lambda a, q: order_scope(a, q, "delivery__order__"), _never))

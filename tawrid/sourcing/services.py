@@ -1,4 +1,5 @@
-"""Every write on consultations, up to their opening: keyword-only functions, each in one transaction.
+"""Every write on consultations, their evaluation and awards, and on orders and deliveries: keyword-only
+functions, each in one transaction.
 
 Lifecycle: a buyer makes a draft consultation from lines of its published plans (grouped into lots by EMDN
 code), edits it while it is a draft, and publishes it: the consultation gets its sealing key and the
@@ -6,8 +7,13 @@ suppliers are invited (those matching proposed for its lines, and/or every manuf
 product under a lot's EMDN code) and notified by e-mail. Invited suppliers ask questions until the questions
 deadline; the buyer's answers are published to every invited supplier. Suppliers submit, amend and withdraw
 sealed offers until the submission deadline (server time). At or after the opening time a committee of two
-of the buyer's people opens the consultation: every submitted offer is unsealed into offer lines. A
-consultation can be cancelled with a reason until it is awarded.
+of the buyer's people opens the consultation, in two steps (one requests, another confirms): every submitted
+offer is unsealed into offer lines. The buyer evaluates each lot (compliance at the delivery date, national
+preference, ranking: `tawrid.sourcing.evaluation`) and stores the result; it awards each lot to the best
+compliant offer not set aside, every bidder being told its rank, amounts and reasons; an award can be cancelled
+with a reason during its standstill period, after which it is final and can be ordered. Orders are placed
+against final awards or directly against plan lines; deliveries never exceed what was ordered. A consultation
+can be cancelled with a reason until a lot is awarded.
 
 Every refusal raises a DomainError (or Forbidden / NotFound) with a message for the user, and leaves the
 database as it was. The audit trail records each change (tawrid.sourcing.audit).
@@ -16,15 +22,15 @@ database as it was. The audit trail records each change (tawrid.sourcing.audit).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -37,22 +43,37 @@ from tawrid.core.errors import DomainError, Forbidden, NotFound
 from tawrid.core.permissions import WRITER_ROLES, Actor
 from tawrid.demand.models import PlanLine, PlanStatus
 from tawrid.demand.policies import SUPPLIER_KIND_VALUES
+from tawrid.matching.engine.specfit import variant_fit
+from tawrid.matching.engine.types import ProductDoc, VariantDoc
+from tawrid.matching.selectors import _product_specifications as product_specification_values
+from tawrid.matching.selectors import _spec_values as spec_values
+from tawrid.matching.selectors import line_attributes
+from tawrid.sourcing import evaluation as ev
 from tawrid.sourcing import policies, sealing
 from tawrid.sourcing.models import (
     MAX_NATIONAL_PREFERENCE,
     OPENED_STATUSES,
+    Award,
     Consultation,
     ConsultationStatus,
+    Delivery,
+    DeliveryLine,
+    EvaluatedOffer,
     EvaluationMethod,
     Invitation,
     InvitationSource,
     Lot,
+    LotEvaluation,
     LotLine,
     Offer,
     OfferLine,
     OfferStatus,
+    Order,
+    OrderLine,
     Question,
 )
+from tawrid.sourcing.selectors import award_is_final as award_is_final  # also a service name
+from tawrid.specs import ATTRIBUTES, Fit, SpecValue, format_value, parse_designation
 
 TERMS_FIELDS = (
     "reference",
@@ -74,6 +95,7 @@ MAX_PRICE = Decimal("1000000000000")  # 12 digits before the decimal point (the 
 MAX_DELIVERY_DAYS = 3650
 MAX_DOCUMENTS = 50
 MAX_TEXT = 4000
+DEFAULT_STANDSTILL_DAYS = 10  # when settings.SOURCING_STANDSTILL_DAYS is not set
 
 
 # Helpers -------------------------------------------------------------------------------------------------------
@@ -527,6 +549,11 @@ def consultation_cancel(*, actor: Actor, consultation: Consultation, reason: str
         raise DomainError(
             _("This consultation is awarded: cancel the award instead, with its reason."), code="already_awarded"
         )
+    if Award.objects.filter(lot__consultation=consultation, cancelled_at__isnull=True).exists():
+        raise DomainError(
+            _("A lot of this consultation is awarded: cancel its award first, with its reason."),
+            code="lot_awarded",
+        )
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(
@@ -870,19 +897,7 @@ def consultation_open(*, actor: Actor, consultation: Consultation, committee: Se
     opens the consultation at or after its opening time; every submitted offer is unsealed into offer lines."""
     _require_edit(actor, consultation)
     consultation = _lock(consultation)
-    if consultation.opened_at is not None or consultation.status in OPENED_STATUSES:
-        raise DomainError(
-            _("This consultation was already opened on %(date)s.") % {"date": _when(consultation.opened_at)}
-            if consultation.opened_at
-            else _("This consultation was already opened."),
-            code="already_opened",
-        )
-    if consultation.status != ConsultationStatus.PUBLISHED:
-        raise DomainError(
-            _("This consultation is %(status)s: it cannot be opened.")
-            % {"status": consultation.get_status_display().lower()},
-            code="not_published",
-        )
+    _require_openable(consultation)
     member_ids = [getattr(member, "pk", member) for member in committee]
     if len(member_ids) != 2 or None in member_ids:
         raise DomainError(_("The opening committee is exactly two people."), code="committee_size")
@@ -929,3 +944,860 @@ def consultation_open(*, actor: Actor, consultation: Consultation, committee: Se
         offer.documents = contents.get("documents", [])
         offer.save(update_fields=["documents", "updated_at"])
     return consultation
+
+
+# Two-step opening ------------------------------------------------------------------------------------------------
+
+
+def _require_openable(consultation: Consultation) -> None:
+    if consultation.opened_at is not None or consultation.status in OPENED_STATUSES:
+        raise DomainError(
+            _("This consultation was already opened on %(date)s.") % {"date": _when(consultation.opened_at)}
+            if consultation.opened_at
+            else _("This consultation was already opened."),
+            code="already_opened",
+        )
+    if consultation.status != ConsultationStatus.PUBLISHED:
+        raise DomainError(
+            _("This consultation is %(status)s: it cannot be opened.")
+            % {"status": consultation.get_status_display().lower()},
+            code="not_published",
+        )
+
+
+def _require_committee_member(actor: Actor, consultation: Consultation, user: Any) -> int:
+    user_id = getattr(user, "pk", None)
+    if user_id is None or actor.user_id != user_id:
+        raise DomainError(_("The opening is done by a member of the committee."), code="committee_actor")
+    if not Membership.objects.filter(
+        organisation_id=consultation.buyer_id, user_id=user_id, role__in=WRITER_ROLES, user__is_active=True
+    ).exists():
+        raise DomainError(
+            _("Only administrators and members of %(buyer)s sit on the opening committee.")
+            % {"buyer": consultation.buyer.name},
+            code="committee_not_members",
+        )
+    return int(user_id)
+
+
+def _require_opening_time(consultation: Consultation) -> None:
+    if timezone.now() < consultation.opening_at:
+        raise DomainError(
+            _("The consultation opens on %(date)s (Casablanca time), not before.")
+            % {"date": _when(consultation.opening_at)},
+            code="too_early",
+        )
+
+
+@transaction.atomic
+def consultation_request_opening(*, actor: Actor, consultation: Consultation, user: Any) -> Consultation:
+    """The first member of the committee asks for the opening, at or after the opening time; a different member
+    confirms it (`consultation_confirm_opening`), which opens the offers."""
+    _require_edit(actor, consultation)
+    consultation = _lock(consultation)
+    _require_openable(consultation)
+    user_id = _require_committee_member(actor, consultation, user)
+    _require_opening_time(consultation)
+    if consultation.opening_requested_by_id is not None:
+        if consultation.opening_requested_by_id == user_id:
+            raise DomainError(
+                _("You already requested the opening: another member of the committee confirms it."),
+                code="opening_already_requested_by_you",
+            )
+        raise DomainError(
+            _("The opening was already requested by %(name)s: confirm it instead.")
+            % {"name": consultation.opening_requested_by.get_full_name()},  # type: ignore[union-attr]
+            code="opening_already_requested",
+        )
+    consultation.opening_requested_by_id = user_id
+    consultation.opening_requested_at = timezone.now()
+    consultation.save(update_fields=["opening_requested_by", "opening_requested_at", "updated_at"])
+    return consultation
+
+
+@transaction.atomic
+def consultation_confirm_opening(*, actor: Actor, consultation: Consultation, user: Any) -> Consultation:
+    """A second, different member of the committee confirms the requested opening: the offers are unsealed."""
+    _require_edit(actor, consultation)
+    consultation = _lock(consultation)
+    _require_openable(consultation)
+    user_id = _require_committee_member(actor, consultation, user)
+    if consultation.opening_requested_by_id is None:
+        raise DomainError(
+            _("Nobody has requested the opening yet: a first member of the committee requests it."),
+            code="opening_not_requested",
+        )
+    if consultation.opening_requested_by_id == user_id:
+        raise DomainError(
+            _("The opening is confirmed by a different member of the committee than the one who requested it."),
+            code="committee_same_person",
+        )
+    _require_opening_time(consultation)
+    return consultation_open(
+        actor=actor, consultation=consultation, committee=[consultation.opening_requested_by_id, user_id]
+    )
+
+
+# Evaluation ------------------------------------------------------------------------------------------------------
+
+
+def _spec_label(value: SpecValue | None) -> str:
+    if value is None:
+        return ""
+    try:
+        return format_value(value, (translation.get_language() or "fr").split("-")[0])
+    except (KeyError, TypeError, ValueError):
+        return value.raw or str(value.value)
+
+
+def _asked_attributes(line: LotLine) -> tuple[SpecValue, ...]:
+    """What a lot line asks for: the plan line's attributes (as read or corrected by the buyer), else the
+    attributes read from the designation and specification."""
+    if line.plan_line is not None and line.plan_line.attributes:
+        return line_attributes(line.plan_line)
+    return tuple(parse_designation(" ".join(part for part in (line.designation, line.specification) if part)))
+
+
+def _variant_conflicts(line: LotLine, variant: Variant) -> list[ev.SpecificationConflict]:
+    asked = _asked_attributes(line)
+    if not asked:
+        return []
+    product = variant.product
+    document = ProductDoc(
+        id=product.pk,
+        texts=(),
+        specifications=product_specification_values(product),
+        variants=(VariantDoc(id=variant.pk, specifications=tuple(spec_values(variant.specifications.all()))),),
+    )
+    return [
+        ev.SpecificationConflict(
+            line_id=line.pk,
+            attribute=str(fit.asked.definition.label) if fit.asked.attribute in ATTRIBUTES else fit.asked.attribute,
+            required=_spec_label(fit.asked),
+            offered=_spec_label(fit.offered),
+        )
+        for fit in variant_fit(asked, document).fits
+        if fit.fit is Fit.CONFLICT
+    ]
+
+
+def _compliance(
+    consultation: Consultation,
+    lot_lines: Mapping[int, LotLine],
+    lines: Sequence[OfferLine],
+    facts: Mapping[int, Any],
+) -> ev.ComplianceFacts:
+    """The facts an offer's compliance is decided on, at its delivery date (the opening date plus its longest
+    delivery time): the offered variants' certificates and DMP registrations, specifications and capacities.
+    A line offered without a variant proves nothing: no certificate nor registration is known for it."""
+    opened = consultation.opened_at or timezone.now()
+    delivery = timezone.localdate(opened) + timedelta(days=max((line.delivery_days for line in lines), default=0))
+    required = tuple(consultation.required_certificates or ())
+    valid_kinds: set[str] | None = None
+    registered = bool(lines)
+    conflicts: list[ev.SpecificationConflict] = []
+    capacities: list[ev.LineCapacity] = []
+    for line in lines:
+        variant = line.variant
+        if variant is None:
+            valid_kinds, registered = set(), False
+            continue
+        status = eligibility(facts[variant.product_id], delivery, required_certificates=required)
+        kinds = {certificate.kind for certificate in status.valid_certificates}
+        valid_kinds = kinds if valid_kinds is None else valid_kinds & kinds
+        registered = registered and status.registration is not None
+        conflicts.extend(_variant_conflicts(lot_lines[line.lot_line_id], variant))
+        capacity = variant.capacity_per_year or variant.product.capacity_per_year
+        capacities.append(ev.LineCapacity(line.lot_line_id, Decimal(capacity) if capacity else None))
+    return ev.ComplianceFacts(
+        delivery_date=delivery,
+        required_certificates=required,
+        certificates_valid_at_delivery=frozenset(valid_kinds or ()),
+        registration_required=True,
+        registration_valid_at_delivery=registered,
+        specification_conflicts=tuple(conflicts),
+        capacities=tuple(capacities),
+    )
+
+
+def _method_of(consultation: Consultation) -> ev.EvaluationMethod:
+    if consultation.evaluation_method == EvaluationMethod.WEIGHTED:
+        return ev.EvaluationMethod.weighted(Decimal(consultation.price_weight))
+    return ev.EvaluationMethod.lowest_price()
+
+
+def _technical_scores(technical_scores: Mapping[Any, Any] | None) -> dict[int, Decimal]:
+    scores: dict[int, Decimal] = {}
+    for key, value in (technical_scores or {}).items():
+        try:
+            offer_id = int(getattr(key, "pk", key))
+            score = _decimal(value)
+        except (InvalidOperation, ValueError, TypeError):
+            raise DomainError(
+                _("A technical score must be a number between 0 and 100."),
+                code="invalid_technical_score",
+                details={"technical_scores": [_("Between 0 and 100.")]},
+            ) from None
+        scores[offer_id] = score
+    return scores
+
+
+def _param_json(value: Any) -> list[str]:
+    if isinstance(value, Decimal):
+        return ["decimal", str(value)]
+    if isinstance(value, datetime):
+        return ["date", value.date().isoformat()]
+    if isinstance(value, date):
+        return ["date", value.isoformat()]
+    if isinstance(value, int):
+        return ["int", str(value)]
+    return ["str", str(value)]
+
+
+def _param_value(kind: str, text: str) -> ev.ParamValue:
+    if kind == "decimal":
+        return Decimal(text)
+    if kind == "date":
+        return date.fromisoformat(text)
+    if kind == "int":
+        return int(text)
+    return text
+
+
+def reasons_to_json(reasons: Iterable[ev.Reason]) -> list[dict[str, Any]]:
+    """Reasons as stored: [{"key": …, "params": [[name, type, value], …]}] (types: decimal, date, int, str)."""
+    return [
+        {"key": reason.key.value, "params": [[name, *_param_json(value)] for name, value in reason.params]}
+        for reason in reasons
+    ]
+
+
+def reasons_from_json(stored: Iterable[Mapping[str, Any]]) -> tuple[ev.Reason, ...]:
+    return tuple(
+        ev.Reason(
+            ev.ReasonKey(item["key"]),
+            tuple((name, _param_value(kind, text)) for name, kind, text in item.get("params", [])),
+        )
+        for item in stored
+    )
+
+
+@transaction.atomic
+def consultation_evaluate(
+    *, actor: Actor, consultation: Consultation, technical_scores: Mapping[Any, Any] | None = None
+) -> Consultation:
+    """Evaluate every lot of an opened consultation (compliance, national preference, ranking) and store the
+    result; a re-evaluation before any award replaces the stored result as a whole.
+
+    `technical_scores`: {offer id: score from 0 to 100}, needed for every compliant offer of a weighted
+    consultation."""
+    _require_edit(actor, consultation)
+    consultation = _lock(consultation)
+    if Award.objects.filter(lot__consultation=consultation).exists():
+        raise DomainError(
+            _("A lot of this consultation has been awarded: the evaluation can no longer be changed."),
+            code="evaluation_after_award",
+        )
+    if consultation.status not in (ConsultationStatus.OPENED, ConsultationStatus.EVALUATED):
+        raise DomainError(
+            _("This consultation is %(status)s: only an opened consultation is evaluated.")
+            % {"status": consultation.get_status_display().lower()},
+            code="not_opened",
+        )
+    method = _method_of(consultation)
+    rate = Decimal(consultation.national_preference_rate)
+    scores = _technical_scores(technical_scores)
+    now = timezone.now()
+    lots = list(
+        consultation.lots.order_by("number").prefetch_related(
+            Prefetch("lines", queryset=LotLine.objects.select_related("plan_line").order_by("position"))
+        )
+    )
+    offers = list(
+        Offer.objects.filter(consultation=consultation, status=OfferStatus.SUBMITTED)
+        .defer("sealed_payload", "nonce")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=OfferLine.objects.select_related("variant", "variant__product").prefetch_related(
+                    "variant__specifications"
+                ),
+            )
+        )
+        .order_by("pk")
+    )
+    unknown = set(scores) - {offer.pk for offer in offers}
+    if unknown:
+        raise DomainError(
+            _("A technical score is given for an offer that is not in this consultation."),
+            code="invalid_technical_score",
+        )
+    products = {
+        line.variant.product_id: line.variant.product.manufacturer_id
+        for offer in offers
+        for line in offer.lines.all()
+        if line.variant is not None
+    }
+    facts = facts_for_products(products.items())
+    LotEvaluation.objects.filter(lot__consultation=consultation).delete()
+    for lot in lots:
+        lot_lines = {line.pk: line for line in lot.lines.all()}
+        lot_input = ev.Lot(
+            id=lot.pk, lines=tuple(ev.LotLine(line.pk, Decimal(line.quantity)) for line in lot_lines.values())
+        )
+        inputs = []
+        for offer in (offer for offer in offers if offer.lot_id == lot.pk):
+            lines = list(offer.lines.all())
+            inputs.append(
+                ev.OfferUnderEvaluation(
+                    offer_id=offer.pk,
+                    supplier_id=offer.supplier_id,
+                    established_in_morocco=offer.established_in_morocco,
+                    submitted_at=offer.submitted_at,
+                    lines=tuple(
+                        ev.OfferLine(
+                            line.lot_line_id,
+                            Decimal(lot_lines[line.lot_line_id].quantity),
+                            Decimal(line.unit_price),
+                            line.delivery_days,
+                        )
+                        for line in lines
+                    ),
+                    compliance=_compliance(consultation, lot_lines, lines, facts),
+                    technical_score=scores.get(offer.pk),
+                )
+            )
+        result = ev.evaluate_lot(lot_input, inputs, method=method, preference_rate=rate)
+        stored = LotEvaluation.objects.create(
+            lot=lot,
+            evaluated_at=now,
+            evaluated_by_id=actor.user_id,
+            method=consultation.evaluation_method,
+            price_weight=consultation.price_weight,
+            preference_rate=rate,
+        )
+        rows = [
+            EvaluatedOffer(
+                evaluation=stored,
+                offer_id=ranked.offer_id,
+                compliant=True,
+                rank=ranked.rank,
+                amount=ranked.amount,
+                compared_amount=ranked.compared_amount,
+                preference_rate_applied=Decimal(0) if ranked.established_in_morocco else rate,
+                price_score=ranked.price_score,
+                technical_score=ranked.technical_score,
+                score=ranked.score,
+                reasons=[],
+            )
+            for ranked in result.ranking
+        ]
+        rows += [
+            EvaluatedOffer(
+                evaluation=stored,
+                offer_id=excluded.offer_id,
+                compliant=False,
+                rank=None,
+                amount=excluded.amount,
+                compared_amount=excluded.compared_amount,
+                preference_rate_applied=Decimal(0) if excluded.established_in_morocco else rate,
+                technical_score=scores.get(int(excluded.offer_id)),
+                reasons=reasons_to_json(excluded.reasons),
+            )
+            for excluded in result.excluded
+        ]
+        for row in rows:
+            row.save()  # one by one, so that the audit trail records each
+    consultation.status = ConsultationStatus.EVALUATED
+    consultation.save(update_fields=["status", "updated_at"])
+    return consultation
+
+
+def stored_result(evaluation: LotEvaluation) -> ev.LotEvaluation:
+    """A stored evaluation as `evaluation.evaluate_lot` returned it (ranking and exclusions; the notices are
+    not needed to check an award)."""
+    rows = list(evaluation.offers.select_related("offer").order_by("rank", "offer__submitted_at", "offer_id"))
+    method = (
+        ev.EvaluationMethod.weighted(Decimal(evaluation.price_weight))
+        if evaluation.method == EvaluationMethod.WEIGHTED
+        else ev.EvaluationMethod.lowest_price()
+    )
+    ranking = tuple(
+        ev.RankedOffer(
+            row.rank or 0,
+            row.offer_id,
+            row.offer.supplier_id,
+            row.offer.established_in_morocco,
+            row.offer.submitted_at,
+            row.amount,
+            row.compared_amount,
+            price_score=row.price_score,
+            technical_score=row.technical_score,
+            score=row.score,
+        )
+        for row in rows
+        if row.compliant
+    )
+    excluded = tuple(
+        ev.ExcludedOffer(
+            row.offer_id,
+            row.offer.supplier_id,
+            row.offer.established_in_morocco,
+            row.offer.submitted_at,
+            row.amount,
+            row.compared_amount,
+            reasons_from_json(row.reasons),
+        )
+        for row in rows
+        if not row.compliant
+    )
+    return ev.LotEvaluation(
+        evaluation.lot_id, method, Decimal(evaluation.preference_rate), ranking, excluded, notices=()
+    )
+
+
+# Awards ----------------------------------------------------------------------------------------------------------
+
+
+def standstill_days() -> int:
+    return int(getattr(settings, "SOURCING_STANDSTILL_DAYS", DEFAULT_STANDSTILL_DAYS))
+
+
+def _money(amount: Decimal) -> str:
+    return formats.number_format(amount, decimal_pos=2, force_grouping=True)
+
+
+def _award_notice(award: Award, row: EvaluatedOffer, set_aside: Collection[int]) -> Callable[[], tuple[str, str]]:
+    lot = award.lot
+    consultation = lot.consultation
+    labels: dict[ev.Id, str] = {line.pk: str(line.position) for line in lot.lines.all()}
+    winning = EvaluatedOffer.objects.filter(evaluation=row.evaluation, offer=award.offer).first()
+    winning_compared = winning.compared_amount if winning else award.amount
+
+    def compose() -> tuple[str, str]:
+        subject = _("Consultation %(reference)s, lot %(number)s: result") % {
+            "reference": consultation.reference,
+            "number": lot.number,
+        }
+        parts = []
+        if row.offer_id == award.offer_id:
+            parts.append(
+                _("Lot %(number)s (%(title)s) is awarded to your offer, for %(amount)s MAD.")
+                % {"number": lot.number, "title": lot.title, "amount": _money(award.amount)}
+            )
+        else:
+            parts.append(
+                _("Lot %(number)s (%(title)s) is awarded to another offer.")
+                % {"number": lot.number, "title": lot.title}
+            )
+        if row.compliant:
+            parts.append(_("Your offer is compliant; its rank: %(rank)s.") % {"rank": row.rank})
+        else:
+            parts.append(_("Your offer is not compliant."))
+        parts.append(
+            _(
+                "Your amount: %(amount)s MAD; compared amount: %(compared)s MAD (national preference applied: "
+                "%(rate)s %%); the awarded offer's compared amount: %(winning)s MAD."
+            )
+            % {
+                "amount": _money(row.amount),
+                "compared": _money(row.compared_amount),
+                "rate": formats.number_format(row.preference_rate_applied * 100, decimal_pos=1),
+                "winning": _money(winning_compared),
+            }
+        )
+        reasons = list(reasons_from_json(row.reasons))
+        if row.compliant and row.offer_id != award.offer_id:
+            if row.offer_id in set_aside:
+                parts.append(_("The award to your offer was cancelled."))
+            else:
+                reasons.append(
+                    ev.Reason.of(
+                        ev.ReasonKey.RANKED_BELOW_WINNER, rank=row.rank or 0, winning_compared_amount=winning_compared
+                    )
+                )
+        if reasons:
+            parts.append(
+                _("Reasons:")
+                + "\n"
+                + "\n".join(f"- {ev.reason_text(reason, line_labels=labels)}" for reason in reasons)
+            )
+        parts.append(
+            _("The award becomes final after the standstill period, on %(date)s (Casablanca time).")
+            % {"date": _when(award.standstill_until)}
+        )
+        return subject, "\n\n".join(str(part) for part in parts) + "\n"
+
+    return compose
+
+
+def _lot_done(lot: Lot) -> bool:
+    """Awarded, or without any compliant offer left to award."""
+    if Award.objects.filter(lot=lot, cancelled_at__isnull=True).exists():
+        return True
+    set_aside = Award.objects.filter(lot=lot).values_list("offer_id", flat=True)
+    return not EvaluatedOffer.objects.filter(evaluation__lot=lot, compliant=True).exclude(offer__in=set_aside).exists()
+
+
+def _update_award_status(consultation: Consultation) -> None:
+    done = all(_lot_done(lot) for lot in consultation.lots.all())
+    status = ConsultationStatus.AWARDED if done else ConsultationStatus.EVALUATED
+    if consultation.status != status:
+        consultation.status = status
+        consultation.save(update_fields=["status", "updated_at"])
+
+
+@transaction.atomic
+def award_make(*, actor: Actor, lot: Lot, offer: Offer) -> Award:
+    """Award a lot to its best compliant offer not set aside (`evaluation.check_award`), at the offer's own
+    amount; every bidder of the lot is told its rank, amounts and reasons by e-mail. The award becomes final
+    after the standstill period (SOURCING_STANDSTILL_DAYS)."""
+    consultation = lot.consultation
+    _require_edit(actor, consultation)
+    consultation = _lock(consultation)
+    if consultation.status not in (ConsultationStatus.EVALUATED, ConsultationStatus.AWARDED):
+        raise DomainError(
+            _("This consultation is %(status)s: evaluate it before awarding.")
+            % {"status": consultation.get_status_display().lower()},
+            code="not_evaluated",
+        )
+    if offer.lot_id != lot.pk:
+        raise DomainError(_("This offer was not evaluated in this lot."), code="award_unknown_offer")
+    evaluation = LotEvaluation.objects.filter(lot=lot).first()
+    if evaluation is None:
+        raise DomainError(_("This lot has not been evaluated."), code="not_evaluated")
+    current = Award.objects.filter(lot=lot, cancelled_at__isnull=True).select_related("supplier").first()
+    if current is not None:
+        raise DomainError(
+            _("Lot %(number)s is already awarded to %(supplier)s: cancel that award first.")
+            % {"number": lot.number, "supplier": current.supplier.name},
+            code="already_awarded",
+        )
+    set_aside = set(Award.objects.filter(lot=lot).values_list("offer_id", flat=True))
+    if offer.pk in set_aside:
+        raise DomainError(
+            _("The award to this offer was cancelled: it cannot be awarded again."), code="award_set_aside"
+        )
+    ranked = ev.check_award(stored_result(evaluation), offer.pk, set_aside=set_aside)
+    now = timezone.now()
+    award = Award(
+        lot=lot,
+        offer_id=offer.pk,
+        supplier_id=offer.supplier_id,
+        amount=ranked.amount,
+        decided_at=now,
+        decided_by_id=actor.user_id,
+        standstill_until=now + timedelta(days=standstill_days()),
+    )
+    try:
+        with transaction.atomic():
+            award.save()
+    except IntegrityError:
+        raise DomainError(_("This lot is already awarded."), code="already_awarded") from None
+    award.lot = lot
+    lot.consultation = consultation
+    for row in evaluation.offers.select_related("offer", "evaluation").order_by("rank", "pk"):
+        _notify([row.offer.supplier_id], _award_notice(award, row, set_aside))
+    _update_award_status(consultation)
+    return award
+
+
+@transaction.atomic
+def award_cancel(*, actor: Actor, award: Award, reason: str) -> Award:
+    """Cancel an award during its standstill period, with a reason (told to the supplier). The next compliant
+    offer may then be awarded. A final award (standstill passed), or one with orders, cannot be cancelled."""
+    consultation = award.lot.consultation
+    _require_edit(actor, consultation)
+    consultation = _lock(consultation)
+    award = Award.objects.select_for_update(of=("self",)).select_related("lot", "supplier").get(pk=award.pk)
+    reason = (reason or "").strip()
+    if not reason or len(reason) > MAX_TEXT:
+        raise DomainError(
+            _("Give the reason for cancelling the award (at most %(max)s characters).") % {"max": MAX_TEXT},
+            code="reason_required",
+            details={"reason": [_("This field is required.")]},
+        )
+    if award.cancelled_at is not None:
+        raise DomainError(
+            _("This award was already cancelled on %(date)s.") % {"date": _when(award.cancelled_at)},
+            code="award_already_cancelled",
+        )
+    if award.orders.exists():
+        raise DomainError(_("This award has orders: it can no longer be cancelled."), code="award_has_orders")
+    if award_is_final(award):
+        raise DomainError(
+            _("The standstill period ended on %(date)s: the award is final and can no longer be cancelled.")
+            % {"date": _when(award.standstill_until)},
+            code="award_final",
+        )
+    award.cancelled_at = timezone.now()
+    award.cancelled_by_id = actor.user_id
+    award.cancel_reason = reason
+    award.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason", "updated_at"])
+    lot = award.lot
+
+    def compose() -> tuple[str, str]:
+        subject = _("Consultation %(reference)s, lot %(number)s: award cancelled") % {
+            "reference": consultation.reference,
+            "number": lot.number,
+        }
+        body = _("The award of lot %(number)s (%(title)s) to your offer is cancelled. Reason: %(reason)s") % {
+            "number": lot.number,
+            "title": lot.title,
+            "reason": reason,
+        }
+        return subject, body + "\n"
+
+    _notify([award.supplier_id], compose)
+    _update_award_status(consultation)
+    return award
+
+
+# Orders and deliveries -------------------------------------------------------------------------------------------
+
+
+def _is_local(supplier: Organisation) -> bool:
+    """A manufacturer (or start-up) established in Morocco: what the local-purchase rate counts."""
+    return supplier.kind in SUPPLIER_KIND_VALUES and supplier.is_established_in_morocco
+
+
+def _quantity(value: Any) -> tuple[Decimal | None, str | None]:
+    try:
+        quantity = _decimal(value)
+    except (InvalidOperation, ValueError, TypeError):
+        return None, _("The quantity must be a number, such as 150.")
+    if quantity <= 0:
+        return None, _("The quantity must be more than zero.")
+    if quantity != quantity.quantize(Decimal("0.001")) or quantity >= MAX_PRICE:
+        return None, _("The quantity has at most three decimals.")
+    return quantity, None
+
+
+def _value(quantity: Decimal, unit_price: Decimal) -> Decimal:
+    return (quantity * unit_price).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+@transaction.atomic
+def order_create_from_award(*, actor: Actor, award: Award, lines: Sequence[Mapping[str, Any]]) -> Order:
+    """An order against a final award (its standstill passed), at the offer's unit prices.
+
+    `lines`: [{"lot_line": id, "quantity": "150"}, …]; what all orders of the award ask of a line never exceeds
+    the quantity consulted."""
+    consultation = award.lot.consultation
+    _require_edit(actor, consultation)
+    award = (
+        Award.objects.select_for_update(of=("self",)).select_related("lot", "lot__emdn", "supplier").get(pk=award.pk)
+    )
+    if award.cancelled_at is not None:
+        raise DomainError(_("This award was cancelled: it cannot be ordered."), code="award_cancelled")
+    if not award_is_final(award):
+        raise DomainError(
+            _("The standstill period runs until %(date)s (Casablanca time): order after it.")
+            % {"date": _when(award.standstill_until)},
+            code="standstill_running",
+        )
+    if not lines:
+        raise DomainError(_("Order at least one line."), code="no_lines")
+    lot_lines = {line.pk: line for line in award.lot.lines.select_related("plan_line", "plan_line__emdn")}
+    prices = {line.lot_line_id: line for line in OfferLine.objects.filter(offer_id=award.offer_id)}
+    ordered: defaultdict[int | None, Decimal] = defaultdict(Decimal)
+    for line_id, done in OrderLine.objects.filter(order__award=award).values_list("lot_line_id", "quantity"):
+        ordered[line_id] += done
+    errors: dict[str, list[str]] = defaultdict(list)
+    wanted: list[tuple[LotLine, Decimal]] = []
+    seen: set[int] = set()
+    for index, entry in enumerate(lines):
+        raw = entry.get("lot_line")
+        try:
+            line_id = int(getattr(raw, "pk", raw))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            line_id = 0
+        if line_id not in lot_lines or line_id in seen or line_id not in prices:
+            errors[f"lines.{index}.lot_line"].append(_("Not a line of the awarded lot, or given twice."))
+            continue
+        seen.add(line_id)
+        quantity, problem = _quantity(entry.get("quantity"))
+        if quantity is None:
+            errors[f"lines.{index}.quantity"].append(problem or "")
+            continue
+        left = lot_lines[line_id].quantity - ordered[line_id]
+        if quantity > left:
+            errors[f"lines.{index}.quantity"].append(
+                _("At most %(left)s can still be ordered under this award.") % {"left": formats.number_format(left)}
+            )
+            continue
+        wanted.append((lot_lines[line_id], quantity))
+    if errors:
+        raise DomainError(_("The order needs correcting."), code="invalid_order", details=dict(errors))
+    supplier = award.supplier
+    order = Order.objects.create(
+        buyer_id=consultation.buyer_id,
+        supplier=supplier,
+        award=award,
+        ordered_at=timezone.now(),
+        created_by_id=actor.user_id,
+    )
+    local = _is_local(supplier)
+    for position, (lot_line, quantity) in enumerate(sorted(wanted, key=lambda item: item[0].position), start=1):
+        offer_line = prices[lot_line.pk]
+        plan_line = lot_line.plan_line
+        emdn = plan_line.emdn.code if plan_line is not None and plan_line.emdn_id else ""
+        if not emdn and award.lot.emdn_id:
+            emdn = award.lot.emdn.code  # type: ignore[union-attr]
+        OrderLine.objects.create(
+            order=order,
+            position=position,
+            plan_line=plan_line,
+            lot_line=lot_line,
+            variant_id=offer_line.variant_id,
+            designation=lot_line.designation,
+            quantity=quantity,
+            unit_price=offer_line.unit_price,
+            value=_value(quantity, offer_line.unit_price),
+            emdn_code=emdn,
+            local_supplier=local,
+        )
+    return order
+
+
+@transaction.atomic
+def order_create_direct(
+    *,
+    actor: Actor,
+    buyer: Organisation,
+    supplier: Organisation,
+    plan_lines_with_quantities_and_prices: Sequence[Mapping[str, Any]],
+) -> Order:
+    """A direct order (without consultation) against lines of the buyer's published plans.
+
+    Each entry: {"plan_line": id, "quantity": "100", "unit_price": "0.45", "variant": id | None}; the variant,
+    when given, is one of the supplier's products."""
+    if not policies.can_create_consultation_for(actor, buyer.pk):
+        raise Forbidden(_("Only a buyer's administrators and members place its orders."))
+    if supplier.kind not in SUPPLIER_KIND_VALUES:
+        raise DomainError(_("Orders are placed with a manufacturer or a start-up."), code="not_a_supplier")
+    entries = list(plan_lines_with_quantities_and_prices)
+    if not entries:
+        raise DomainError(_("Order at least one line."), code="no_lines")
+    errors: dict[str, list[str]] = defaultdict(list)
+    ids: dict[int, int] = {}
+    for index, entry in enumerate(entries):
+        raw = entry.get("plan_line")
+        try:
+            ids[index] = int(getattr(raw, "pk", raw))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            errors[f"lines.{index}.plan_line"].append(_("Choose a line of one of your published plans."))
+    plan_lines = {
+        line.pk: line
+        for line in PlanLine.objects.filter(
+            pk__in=set(ids.values()), plan__buyer=buyer, plan__status__in=[PlanStatus.PUBLISHED, PlanStatus.CLOSED]
+        ).select_related("emdn")
+    }
+    variant_ids: dict[int, int] = {}
+    for index, entry in enumerate(entries):
+        raw_variant = getattr(entry.get("variant"), "pk", entry.get("variant"))
+        if raw_variant in (None, ""):
+            continue
+        try:
+            variant_ids[index] = int(raw_variant)
+        except (TypeError, ValueError):
+            errors[f"lines.{index}.variant"].append(_("Choose one of the supplier's products' variants."))
+    own = set(
+        Variant.objects.filter(pk__in=set(variant_ids.values()), product__manufacturer=supplier).values_list(
+            "pk", flat=True
+        )
+    )
+    cleaned: list[tuple[PlanLine, Decimal, Decimal, int | None]] = []
+    for index, entry in enumerate(entries):
+        line = plan_lines.get(ids.get(index, 0))
+        if line is None:
+            if index in ids:
+                errors[f"lines.{index}.plan_line"].append(_("Choose a line of one of your published plans."))
+            continue
+        quantity, problem = _quantity(entry.get("quantity"))
+        if problem:
+            errors[f"lines.{index}.quantity"].append(problem)
+        price, problem = _price(entry.get("unit_price"))
+        if problem:
+            errors[f"lines.{index}.unit_price"].append(problem)
+        variant = variant_ids.get(index)
+        if variant is not None and variant not in own and f"lines.{index}.variant" not in errors:
+            errors[f"lines.{index}.variant"].append(_("Choose one of the supplier's products' variants."))
+        if quantity is not None and price is not None:
+            cleaned.append((line, quantity, price, variant))
+    if errors:
+        raise DomainError(_("The order needs correcting."), code="invalid_order", details=dict(errors))
+    order = Order.objects.create(
+        buyer=buyer, supplier=supplier, award=None, ordered_at=timezone.now(), created_by_id=actor.user_id
+    )
+    local = _is_local(supplier)
+    for position, (line, quantity, price, variant) in enumerate(cleaned, start=1):
+        OrderLine.objects.create(
+            order=order,
+            position=position,
+            plan_line=line,
+            variant_id=variant,
+            designation=line.designation,
+            quantity=quantity,
+            unit_price=price,
+            value=_value(quantity, price),
+            emdn_code=line.emdn.code if line.emdn_id else "",  # type: ignore[union-attr]
+            local_supplier=local,
+        )
+    return order
+
+
+@transaction.atomic
+def delivery_record(*, actor: Actor, order: Order, received: Mapping[Any, Any]) -> Delivery:
+    """What the buyer received of an order: {order line id: quantity}. In total a line never receives more than
+    was ordered."""
+    if not actor.can_write_org(order.buyer_id):
+        if not permissions.visible(actor, Order.objects.filter(pk=order.pk)).exists():
+            raise NotFound()
+        raise Forbidden(_("Only the buyer's administrators and members record its deliveries."))
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    order_lines = {line.pk: line for line in order.lines.all()}
+    delivered: defaultdict[int, Decimal] = defaultdict(Decimal)
+    for line_id, done in DeliveryLine.objects.filter(order_line__order=order).values_list("order_line_id", "quantity"):
+        delivered[line_id] += done
+    errors: dict[str, list[str]] = defaultdict(list)
+    wanted: list[tuple[OrderLine, Decimal]] = []
+    over = False
+    for raw, value in (received or {}).items():
+        try:
+            line_id = int(getattr(raw, "pk", raw))
+        except (TypeError, ValueError):
+            line_id = 0
+        line = order_lines.get(line_id)
+        if line is None:
+            errors[str(raw)].append(_("Not a line of this order."))
+            continue
+        quantity, problem = _quantity(value)
+        if quantity is None:
+            errors[str(line_id)].append(problem or "")
+            continue
+        left = line.quantity - delivered[line_id]
+        if quantity > left:
+            over = True
+            errors[str(line_id)].append(
+                _("Line %(position)s: %(left)s left to receive of %(ordered)s ordered; more is refused.")
+                % {
+                    "position": line.position,
+                    "left": formats.number_format(left),
+                    "ordered": formats.number_format(line.quantity),
+                }
+            )
+            continue
+        wanted.append((line, quantity))
+    if errors:
+        if over:
+            raise DomainError(
+                _("More than was ordered cannot be received."), code="over_delivery", details=dict(errors)
+            )
+        raise DomainError(_("The delivery needs correcting."), code="invalid_delivery", details=dict(errors))
+    if not wanted:
+        raise DomainError(_("Record at least one quantity received."), code="no_lines")
+    delivery = Delivery.objects.create(order=order, received_at=timezone.now(), recorded_by_id=actor.user_id)
+    for line, quantity in wanted:
+        DeliveryLine.objects.create(delivery=delivery, order_line=line, quantity=quantity)
+    return delivery

@@ -37,8 +37,25 @@ def test_deployment_checks_are_clean_with_debug_off(tmp_path):
         DEBUG="false",
         ALLOWED_HOSTS="tawrid.example.ma",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        TAWRID_SEALING_KEYS=secrets.token_urlsafe(40),
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deployment_checks_warn_without_sealing_keys(tmp_path):
+    result = _tawrid(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DEBUG="false",
+        ALLOWED_HOSTS="tawrid.example.ma",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        TAWRID_SEALING_KEYS="",
+    )
+    assert result.returncode != 0
+    assert "tawrid.sourcing.W001" in result.stdout + result.stderr
 
 
 def test_missing_secret_key_with_debug_off_is_refused(tmp_path):

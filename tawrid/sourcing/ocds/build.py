@@ -135,6 +135,16 @@ class AwardData:
 
 
 @dataclass(frozen=True)
+class MilestoneData:
+    """A delivery received under a contract (an order): an implementation milestone of type "delivery"."""
+
+    id: str
+    title: str
+    date_met: datetime
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class ContractData:
     """An order placed against an award (a direct order against plan lines has its own ocid and award)."""
 
@@ -152,6 +162,7 @@ class ContractData:
     date_signed: datetime | None = None
     period_start: datetime | None = None
     period_end: datetime | None = None
+    deliveries: tuple[MilestoneData, ...] = ()  # as implementation milestones
 
 
 # Small pieces ----------------------------------------------------------------------------------------------------
@@ -246,10 +257,11 @@ def _parties(*groups: Iterable[PartyData]) -> list[dict[str, Any]]:
     return [party(p) for p in merged.values()]
 
 
-def _release(ocid: str, tag: str, date: datetime, language: str) -> dict[str, Any]:
+def _release(ocid: str, tag: str, date: datetime, language: str, key: str = "") -> dict[str, Any]:
+    # `key` tells apart two releases of one tag at the same second (two lots awarded at once).
     return {
         "ocid": ocid,
-        "id": release_id(ocid, tag, date),
+        "id": release_id(ocid, tag, date) + (f"-{key}" if key else ""),
         "date": ocds_date(date),
         "tag": [tag],
         "initiationType": "tender",
@@ -295,8 +307,9 @@ def planning_release(plan: PlanData) -> dict[str, Any]:
     return _compact(release)
 
 
-def tender_release(tender: TenderData) -> dict[str, Any]:
-    release = _release(tender.ocid, "tender", tender.date, tender.language)
+def tender_release(tender: TenderData, *, tag: str = "tender") -> dict[str, Any]:
+    """`tag`: "tender" at publication, "tenderUpdate" (e.g. the tenderers, at the opening), "tenderCancellation"."""
+    release = _release(tender.ocid, tag, tender.date, tender.language)
     release["parties"] = _parties(_with_role([tender.buyer], "buyer"), _with_role(tender.tenderers, "tenderer"))
     release["buyer"] = reference(tender.buyer)
     known = [lot.value for lot in tender.lots if lot.value is not None]
@@ -330,8 +343,9 @@ def tender_release(tender: TenderData) -> dict[str, Any]:
     return release
 
 
-def award_release(award: AwardData) -> dict[str, Any]:
-    release = _release(award.ocid, "award", award.date, award.language)
+def award_release(award: AwardData, *, tag: str = "award") -> dict[str, Any]:
+    """`tag`: "award" at the decision, "awardUpdate" (e.g. its cancellation); the release id names the award."""
+    release = _release(award.ocid, tag, award.date, award.language, key=award.award_id)
     release["parties"] = _parties(_with_role([award.buyer], "buyer"), _with_role(award.suppliers, "supplier"))
     release["buyer"] = reference(award.buyer)
     release["awards"] = [
@@ -351,8 +365,22 @@ def award_release(award: AwardData) -> dict[str, Any]:
     return release
 
 
-def contract_release(contract: ContractData) -> dict[str, Any]:
-    release = _release(contract.ocid, "contract", contract.date, contract.language)
+def _milestone(data: MilestoneData) -> dict[str, Any]:
+    return _compact(
+        {
+            "id": data.id,
+            "title": data.title,
+            "type": "delivery",
+            "description": data.description,
+            "status": "met",
+            "dateMet": ocds_date(data.date_met),
+        }
+    )
+
+
+def contract_release(contract: ContractData, *, tag: str = "contract") -> dict[str, Any]:
+    """`tag`: "contract" when placed, "implementation" for each delivery (the deliveries so far as milestones)."""
+    release = _release(contract.ocid, tag, contract.date, contract.language, key=contract.contract_id)
     release["parties"] = _parties(_with_role([contract.buyer], "buyer"), _with_role(contract.suppliers, "supplier"))
     release["buyer"] = reference(contract.buyer)
     release["contracts"] = [
@@ -366,6 +394,9 @@ def contract_release(contract: ContractData) -> dict[str, Any]:
                 "period": _period(contract.period_start, contract.period_end),
                 "value": money(contract.value),
                 "items": [item(line) for line in contract.items],
+                "implementation": (
+                    {"milestones": [_milestone(m) for m in contract.deliveries]} if contract.deliveries else None
+                ),
             }
         )
     ]

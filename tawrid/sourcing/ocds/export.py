@@ -46,6 +46,28 @@ def plan_record_package(actor: Actor, plan_id: Any) -> dict[str, Any]:
     )
 
 
+def _consultation_uri(url_name: str, consultation_id: int) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(f"api:{url_name}", kwargs={"consultation_id": consultation_id})
+
+
+def consultation_release_package(actor: Actor, consultation_id: Any) -> dict[str, Any]:
+    """The consultation's tender, award and contract releases the actor may see (see `selectors`)."""
+    pk, releases = selectors.consultation_releases(actor, consultation_id)
+    return build.release_package(
+        releases, uri=_consultation_uri("ocds_consultation_release_package", pk), publisher=publisher()
+    )
+
+
+def consultation_record_package(actor: Actor, consultation_id: Any) -> dict[str, Any]:
+    pk, releases = selectors.consultation_releases(actor, consultation_id)
+    return build.record_package(
+        releases,
+        uri=_consultation_uri("ocds_consultation_record_package", pk),
+        publisher=publisher(),
+        schema=release_schema(),
+    )
+
+
 def dumps(package: dict[str, Any]) -> str:
     """The one serialisation used for files and API answers alike."""
     return json.dumps(package, ensure_ascii=False, indent=2, sort_keys=False)

@@ -15,12 +15,14 @@ from django.utils import timezone
 from tawrid.accounts.models import OrganisationKind, Role
 from tawrid.accounts.tests.factories import OrganisationFactory, person_in
 from tawrid.catalog.models import Product
+from tawrid.catalog.services import variant_set_specifications
+from tawrid.catalog.tests.factories import VariantFactory
 from tawrid.core.permissions import actor_for
 from tawrid.demand import services as demand_services
 from tawrid.demand.models import PurchasePlan
 from tawrid.demand.tests.factories import line_data
 from tawrid.matching.models import LineResult, MatchChunk, MatchRun, RunStatus
-from tawrid.matching.tests.factories import GLOVES, NEEDLES, MatchingWorld
+from tawrid.matching.tests.factories import GLOVES, NEEDLES, OPERATOR, MatchingWorld
 from tawrid.sourcing import services
 from tawrid.sourcing.models import Consultation, Lot, Offer
 
@@ -169,3 +171,45 @@ class SourcingWorld(MatchingWorld):
             return services.consultation_open(
                 actor=actor_for(self.buyer), consultation=consultation, committee=[self.buyer, self.committee_peer]
             )
+
+
+class AwardWorld(SourcingWorld):
+    """The sourcing world ready for evaluation: Maroc Seringues can make the quantities asked, Euro Needles
+    also makes 23 G needles. `offer(...)` submits with variants; `evaluated(...)` runs a whole consultation to
+    its evaluation (lot 1: the needles, 1,500 × 21 G and 800 × 23 G)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        Product.objects.filter(pk=self.needles.pk).update(capacity_per_year=100_000)
+        self.needles.refresh_from_db()
+        variant = VariantFactory(product=self.foreign_needles, label="23 G", position=1)
+        variant_set_specifications(actor=OPERATOR, variant=variant, specifications={"gauge": "23"})
+
+    def variants(self, product: Product) -> list[Any]:
+        return list(product.variants.order_by("position"))
+
+    def offer(
+        self, consultation: Consultation, lot: Lot, prices: Sequence[str], variants: Sequence[Any], *, user: Any
+    ) -> Offer:
+        supplier = user.memberships.first().organisation
+        lines = self.priced(lot, prices)
+        for line, variant in zip(lines, variants, strict=True):
+            line["variant"] = getattr(variant, "pk", variant)
+        return services.offer_submit(
+            actor=actor_for(user), consultation=consultation, lot=lot, supplier=supplier, lines=lines, user=user
+        )
+
+    def needle_offers(
+        self, consultation: Consultation, *, local: tuple[str, str], foreign: tuple[str, str]
+    ) -> tuple[Offer, Offer]:
+        needles = self.lot(consultation, 1)
+        ours = self.offer(consultation, needles, local, self.variants(self.needles), user=self.manufacturer)
+        theirs = self.offer(
+            consultation, needles, foreign, self.variants(self.foreign_needles), user=self.foreign_manufacturer
+        )
+        return ours, theirs
+
+    def evaluated(self, consultation: Consultation, **kw: Any) -> Consultation:
+        opened = self.open(consultation)
+        with clock(opened.opening_at + timedelta(minutes=5)):
+            return services.consultation_evaluate(actor=actor_for(self.buyer), consultation=opened, **kw)

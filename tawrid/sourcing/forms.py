@@ -1,0 +1,185 @@
+"""Forms of the consultations' pages: they only shape what was typed; the services check everything (terms,
+deadlines, prices) and their DomainError details are put back under the fields (tawrid.sourcing.views)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tawrid.catalog.models import CertificateKind
+from tawrid.sourcing.models import MAX_NATIONAL_PREFERENCE, Consultation, EvaluationMethod, Lot
+from tawrid.sourcing.services import TERMS_FIELDS
+
+DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+
+
+def _moment(label: Any) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        input_formats=[DATETIME_INPUT, "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT),
+        help_text=_("Casablanca time."),
+    )
+
+
+class ConsultationForm(forms.Form):
+    """The terms of a consultation (a draft's, while it can be changed)."""
+
+    reference = forms.CharField(label=_("Reference"), max_length=60)
+    title = forms.CharField(label=_("Object"), max_length=300)
+    delivery_terms = forms.CharField(
+        label=_("Delivery terms"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    required_certificates = forms.MultipleChoiceField(
+        label=_("Required certificates"),
+        choices=CertificateKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Left empty when creating: those the plan lines ask for."),
+    )
+    evaluation_method = forms.ChoiceField(label=_("Evaluation"), choices=EvaluationMethod.choices)
+    price_weight = forms.IntegerField(
+        label=_("Price weight (%)"), required=False, help_text=_("For a weighted evaluation only.")
+    )
+    national_preference_rate = forms.DecimalField(
+        label=_("National preference rate"),
+        initial=MAX_NATIONAL_PREFERENCE,
+        help_text=_("From 0 to 0.15 (15 %)."),
+    )
+    questions_deadline = _moment(_("Deadline for questions"))
+    submission_deadline = _moment(_("Deadline for offers"))
+    opening_at = _moment(_("Opening"))
+    open_to_all = forms.BooleanField(
+        label=_("Open to every eligible manufacturer"),
+        required=False,
+        help_text=_("Otherwise only the suppliers the matching proposed are invited."),
+    )
+
+    @staticmethod
+    def initial_from(consultation: Consultation) -> dict[str, Any]:
+        return {field: getattr(consultation, field) for field in TERMS_FIELDS}
+
+    def terms(self) -> dict[str, Any]:
+        data = {field: self.cleaned_data.get(field) for field in TERMS_FIELDS}
+        if data["price_weight"] is None:
+            data.pop("price_weight")
+        return data
+
+
+class ConsultationCreateForm(ConsultationForm):
+    lines = forms.TypedMultipleChoiceField(
+        label=_("Plan lines"), coerce=int, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    field_order = ["lines", *TERMS_FIELDS]
+
+    def __init__(self, *args: Any, line_choices: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lines"].choices = line_choices  # type: ignore[attr-defined]
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(label=_("Your question"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (sent to the suppliers)"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class VersionForm(forms.Form):
+    """The version the page was showing: a change made meanwhile in another window is refused."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class OfferForm(forms.Form):
+    """A price in MAD and a delivery time for each line of a lot; the prices are checked by the service (so
+    `12,50` and `12.50` both work) and sealed at once."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    documents = forms.CharField(
+        label=_("Documents (one name per line)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, lot: Lot, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lot_lines = list(lot.lines.all())
+        for line in self.lot_lines:
+            self.fields[self.price_field(line.pk)] = forms.CharField(
+                label=_("Unit price (MAD), line %(position)s") % {"position": line.position},
+                max_length=30,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "data-testid": f"offer-price-{line.pk}"}),
+            )
+            self.fields[self.days_field(line.pk)] = forms.CharField(
+                label=_("Delivery time (days), line %(position)s") % {"position": line.position},
+                max_length=10,
+                widget=forms.TextInput(attrs={"inputmode": "numeric", "data-testid": f"offer-days-{line.pk}"}),
+            )
+
+    @staticmethod
+    def price_field(line_id: int) -> str:
+        return f"price_{line_id}"
+
+    @staticmethod
+    def days_field(line_id: int) -> str:
+        return f"days_{line_id}"
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {"line": line, "price": self[self.price_field(line.pk)], "days": self[self.days_field(line.pk)]}
+            for line in self.lot_lines
+        ]
+
+    def offer_lines(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "lot_line": line.pk,
+                "unit_price": self.cleaned_data.get(self.price_field(line.pk)),
+                "delivery_days": self.cleaned_data.get(self.days_field(line.pk)),
+            }
+            for line in self.lot_lines
+        ]
+
+    def document_names(self) -> list[str]:
+        return [name.strip() for name in (self.cleaned_data.get("documents") or "").splitlines() if name.strip()]
+
+    def field_for(self, key: str) -> str | None:
+        """The form field a service error key (`lines.<index>.unit_price`) is about."""
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "lines" and parts[1].isdigit() and int(parts[1]) < len(self.lot_lines):
+            line_id = self.lot_lines[int(parts[1])].pk
+            if parts[2] == "unit_price":
+                return self.price_field(line_id)
+            if parts[2] == "delivery_days":
+                return self.days_field(line_id)
+        return key if key in self.fields else None
+
+
+class QuantitiesForm(forms.Form):
+    """A quantity per line (an order under an award: per lot line; a delivery: per order line), each optional:
+    the services check what is left to order or receive."""
+
+    def __init__(self, *args: Any, lines: list[tuple[int, str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for pk, label, left in lines:
+            self.fields[f"quantity_{pk}"] = forms.DecimalField(
+                label=label,
+                required=False,
+                min_value=0,
+                max_digits=14,
+                decimal_places=3,
+                help_text=_("At most %(left)s.") % {"left": left},
+            )
+
+    def quantities(self) -> dict[int, Any]:
+        return {
+            int(name.removeprefix("quantity_")): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("quantity_") and value
+        }
