@@ -104,7 +104,8 @@ def classifier_fingerprint() -> tuple[Any, ...]:
     )
 
 
-def _product_specifications(product: Product) -> tuple[SpecValue, ...]:
+def product_flag_values(product: Product) -> tuple[SpecValue, ...]:
+    """The product-level flags (sterile, single use, latex-free…) as specification values."""
     return tuple(SpecValue(flag, True) for flag in PRODUCT_FLAGS if getattr(product, flag, False))
 
 
@@ -134,7 +135,7 @@ def catalogue_documents(on: date) -> tuple[list[ProductDoc], np.ndarray | None]:
             VariantDoc(
                 id=variant.pk,
                 label=variant.label,
-                specifications=tuple(_spec_values(variant.specifications.all())),
+                specifications=tuple(spec_values(variant.specifications.all())),
                 capacity_per_year=float(variant.capacity_per_year) if variant.capacity_per_year else None,
             )
             for variant in product.variants.all()
@@ -148,7 +149,7 @@ def catalogue_documents(on: date) -> tuple[list[ProductDoc], np.ndarray | None]:
                 emdn=product.emdn.code if product.emdn else "",
                 cpv=product.cpv.code if product.cpv else "",
                 variants=variants,
-                specifications=_product_specifications(product),
+                specifications=product_flag_values(product),
                 eligible=status.eligible,
                 missing=tuple(str(reason) for reason in status.reasons),
                 unit_price=_price_per_unit(product),
@@ -172,7 +173,8 @@ def _price_per_unit(product: Product) -> float | None:
     return float(product.unit_price)
 
 
-def _spec_values(specifications: Iterable[VariantSpecification]) -> list[SpecValue]:
+def spec_values(specifications: Iterable[VariantSpecification]) -> list[SpecValue]:
+    """A variant's stored specifications as the engine compares them."""
     values = []
     for specification in specifications:
         try:

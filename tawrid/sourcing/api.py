@@ -556,14 +556,12 @@ def _award(award: Any) -> dict[str, Any]:
 
 
 def _evaluation(actor: Actor, consultation: Consultation) -> list[dict[str, Any]]:
-    from tawrid.sourcing.views import lot_report, report_visible
-
-    if not report_visible(actor, consultation):
+    if not selectors.evaluation_report_visible(actor, consultation):
         raise NotFound()
     editable = policies.can_edit_consultation(actor, consultation)
     result = []
     for lot_evaluation in selectors.evaluations_of(actor, consultation):
-        report = lot_report(actor, lot_evaluation, editable)
+        report = selectors.lot_report(actor, lot_evaluation, editable)
         allowed = [item["row"].offer_id for item in report["rows"] if item["awardable"]]
         result.append(
             {

@@ -7,15 +7,18 @@ Only the opening service (tawrid.sourcing.services.consultation_open) reads them
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
+from tawrid.core.errors import DomainError
 from tawrid.core.permissions import Actor, get_visible_or_404, visible
 from tawrid.demand.models import PlanLine, PlanStatus
+from tawrid.sourcing import evaluation as ev
 from tawrid.sourcing import policies, purchase_rate
 from tawrid.sourcing.models import (
     Award,
@@ -23,6 +26,7 @@ from tawrid.sourcing.models import (
     ConsultationStatus,
     Delivery,
     EvaluatedOffer,
+    EvaluationMethod,
     Invitation,
     Lot,
     LotEvaluation,
@@ -252,3 +256,128 @@ def local_purchase_rates(actor: Actor, year: int | None = None) -> purchase_rate
 def _only(rates: dict[Any, purchase_rate.PurchaseRate], buyers: Iterable[int], buyer_of: Any) -> dict[Any, Any]:
     allowed = set(buyers)
     return {key: rate for key, rate in rates.items() if buyer_of(key) in allowed}
+
+
+# The evaluation report (pages and API) ---------------------------------------------------------------------------
+
+
+def evaluation_method(method: str, price_weight: Any) -> ev.EvaluationMethod:
+    """A consultation's (or a stored evaluation's) method as the pure evaluation takes it."""
+    if method == EvaluationMethod.WEIGHTED:
+        return ev.EvaluationMethod.weighted(Decimal(price_weight))
+    return ev.EvaluationMethod.lowest_price()
+
+
+def _param_value(kind: str, text: str) -> ev.ParamValue:
+    if kind == "decimal":
+        return Decimal(text)
+    if kind == "date":
+        return date.fromisoformat(text)
+    if kind == "int":
+        return int(text)
+    return text
+
+
+def reasons_from_json(stored: Iterable[Mapping[str, Any]]) -> tuple[ev.Reason, ...]:
+    return tuple(
+        ev.Reason(
+            ev.ReasonKey(item["key"]),
+            tuple((name, _param_value(kind, text)) for name, kind, text in item.get("params", [])),
+        )
+        for item in stored
+    )
+
+
+def stored_result(evaluation: LotEvaluation) -> ev.LotEvaluation:
+    """A stored evaluation as `evaluation.evaluate_lot` returned it (ranking and exclusions; the notices are
+    not needed to check an award)."""
+    rows = list(evaluation.offers.select_related("offer").order_by("rank", "offer__submitted_at", "offer_id"))
+    method = evaluation_method(evaluation.method, evaluation.price_weight)
+    ranking = tuple(
+        ev.RankedOffer(
+            row.rank or 0,
+            row.offer_id,
+            row.offer.supplier_id,
+            row.offer.established_in_morocco,
+            row.offer.submitted_at,
+            row.amount,
+            row.compared_amount,
+            price_score=row.price_score,
+            technical_score=row.technical_score,
+            score=row.score,
+        )
+        for row in rows
+        if row.compliant
+    )
+    excluded = tuple(
+        ev.ExcludedOffer(
+            row.offer_id,
+            row.offer.supplier_id,
+            row.offer.established_in_morocco,
+            row.offer.submitted_at,
+            row.amount,
+            row.compared_amount,
+            reasons_from_json(row.reasons),
+        )
+        for row in rows
+        if not row.compliant
+    )
+    return ev.LotEvaluation(
+        evaluation.lot_id, method, Decimal(evaluation.preference_rate), ranking, excluded, notices=()
+    )
+
+
+def _awardable(result: ev.LotEvaluation, set_aside: set[int]) -> int | None:
+    """The offer the award gate allows in a lot, if any."""
+    candidates = [ranked.offer_id for ranked in result.ranking if ranked.offer_id not in set_aside]
+    if not candidates:
+        return None
+    try:
+        return int(ev.check_award(result, candidates[0], set_aside=set_aside).offer_id)
+    except DomainError:
+        return None
+
+
+def lot_report(actor: Actor, lot_evaluation: LotEvaluation, editable: bool) -> dict[str, Any]:
+    """One lot of the evaluation report (shared with the API): the evaluated offers best first with the reasons
+    of the excluded ones in the person's language, the offer the award gate allows (for those who award), the
+    current award and the cancelled ones."""
+    awards = list(awards_of(actor, lot=lot_evaluation.lot))
+    current = next((award for award in awards if award.cancelled_at is None), None)
+    set_aside = {award.offer_id for award in awards}
+    allowed = None
+    if editable and current is None:
+        allowed = _awardable(stored_result(lot_evaluation), set_aside)
+    rows = [
+        {
+            "row": row,
+            "reasons": [ev.reason_text(reason) for reason in reasons_from_json(row.reasons)],
+            "awardable": row.offer_id == allowed,
+        }
+        for row in evaluated_offers_of(actor, lot_evaluation)
+    ]
+    now = timezone.now()
+    return {
+        "evaluation": lot_evaluation,
+        "rows": rows,
+        "current": current,
+        "can_cancel": editable
+        and current is not None
+        and not award_is_final(current, at=now)
+        and not current.orders.exists(),
+        "cancelled": [award for award in awards if award.cancelled_at is not None],
+        "final": editable and current is not None and award_is_final(current, at=now),
+        "orders": list(orders_for(actor).filter(award=current)) if current is not None else [],
+    }
+
+
+def evaluation_report_visible(actor: Actor, consultation: Consultation) -> bool:
+    """The report (amounts included) exists after the opening, for the buyer's side only: those who manage the
+    consultation, and those who may read its evaluation (the secretariat overseeing the buyer, the operator)."""
+    if consultation.opened_at is None:
+        return False
+    return (
+        policies.can_edit_consultation(actor, consultation)
+        or actor.is_superuser
+        or evaluations_of(actor, consultation).exists()
+    )

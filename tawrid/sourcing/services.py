@@ -43,11 +43,10 @@ from tawrid.core.errors import DomainError, Forbidden, NotFound
 from tawrid.core.permissions import WRITER_ROLES, Actor
 from tawrid.demand.models import PlanLine, PlanStatus
 from tawrid.demand.policies import SUPPLIER_KIND_VALUES
+from tawrid.imports.parsing import number_from_text
 from tawrid.matching.engine.specfit import variant_fit
 from tawrid.matching.engine.types import ProductDoc, VariantDoc
-from tawrid.matching.selectors import _product_specifications as product_specification_values
-from tawrid.matching.selectors import _spec_values as spec_values
-from tawrid.matching.selectors import line_attributes
+from tawrid.matching.selectors import line_attributes, product_flag_values, spec_values
 from tawrid.sourcing import evaluation as ev
 from tawrid.sourcing import policies, sealing
 from tawrid.sourcing.models import (
@@ -73,6 +72,8 @@ from tawrid.sourcing.models import (
     Question,
 )
 from tawrid.sourcing.selectors import award_is_final as award_is_final  # also a service name
+from tawrid.sourcing.selectors import evaluation_method, stored_result
+from tawrid.sourcing.selectors import reasons_from_json as reasons_from_json  # stored reasons, read back
 from tawrid.specs import ATTRIBUTES, Fit, SpecValue, format_value, parse_designation
 
 TERMS_FIELDS = (
@@ -133,18 +134,16 @@ def _aware(value: Any) -> datetime | None:
 
 
 def _decimal(value: Any) -> Decimal:
-    """A decimal from what a person or a program typed: `12.50`, `12,50`, `1 234,50`; never a float's noise."""
+    """A decimal from what a person or a program typed (`12.50`, `12,50`, `1 234,50`), read as the spreadsheet
+    imports read numbers; never a float's noise; a percentage is not a number here."""
     if value is None or isinstance(value, bool):
         raise InvalidOperation
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int):
+    if isinstance(value, Decimal | int):
         number = Decimal(value)
     else:
-        text = str(value).strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
-        if "," in text and "." not in text:
-            text = text.replace(",", ".")
-        number = Decimal(text)
+        number, percent = number_from_text(str(value))
+        if percent:
+            raise InvalidOperation
     if not number.is_finite():
         raise InvalidOperation
     return number
@@ -1066,7 +1065,7 @@ def _variant_conflicts(line: LotLine, variant: Variant) -> list[ev.Specification
     document = ProductDoc(
         id=product.pk,
         texts=(),
-        specifications=product_specification_values(product),
+        specifications=product_flag_values(product),
         variants=(VariantDoc(id=variant.pk, specifications=tuple(spec_values(variant.specifications.all()))),),
     )
     return [
@@ -1120,12 +1119,6 @@ def _compliance(
     )
 
 
-def _method_of(consultation: Consultation) -> ev.EvaluationMethod:
-    if consultation.evaluation_method == EvaluationMethod.WEIGHTED:
-        return ev.EvaluationMethod.weighted(Decimal(consultation.price_weight))
-    return ev.EvaluationMethod.lowest_price()
-
-
 def _technical_scores(technical_scores: Mapping[Any, Any] | None) -> dict[int, Decimal]:
     scores: dict[int, Decimal] = {}
     for key, value in (technical_scores or {}).items():
@@ -1154,32 +1147,12 @@ def _param_json(value: Any) -> list[str]:
     return ["str", str(value)]
 
 
-def _param_value(kind: str, text: str) -> ev.ParamValue:
-    if kind == "decimal":
-        return Decimal(text)
-    if kind == "date":
-        return date.fromisoformat(text)
-    if kind == "int":
-        return int(text)
-    return text
-
-
 def reasons_to_json(reasons: Iterable[ev.Reason]) -> list[dict[str, Any]]:
     """Reasons as stored: [{"key": …, "params": [[name, type, value], …]}] (types: decimal, date, int, str)."""
     return [
         {"key": reason.key.value, "params": [[name, *_param_json(value)] for name, value in reason.params]}
         for reason in reasons
     ]
-
-
-def reasons_from_json(stored: Iterable[Mapping[str, Any]]) -> tuple[ev.Reason, ...]:
-    return tuple(
-        ev.Reason(
-            ev.ReasonKey(item["key"]),
-            tuple((name, _param_value(kind, text)) for name, kind, text in item.get("params", [])),
-        )
-        for item in stored
-    )
 
 
 @transaction.atomic
@@ -1204,7 +1177,7 @@ def consultation_evaluate(
             % {"status": consultation.get_status_display().lower()},
             code="not_opened",
         )
-    method = _method_of(consultation)
+    method = evaluation_method(consultation.evaluation_method, consultation.price_weight)
     rate = Decimal(consultation.national_preference_rate)
     scores = _technical_scores(technical_scores)
     now = timezone.now()
@@ -1311,49 +1284,6 @@ def consultation_evaluate(
     consultation.status = ConsultationStatus.EVALUATED
     consultation.save(update_fields=["status", "updated_at"])
     return consultation
-
-
-def stored_result(evaluation: LotEvaluation) -> ev.LotEvaluation:
-    """A stored evaluation as `evaluation.evaluate_lot` returned it (ranking and exclusions; the notices are
-    not needed to check an award)."""
-    rows = list(evaluation.offers.select_related("offer").order_by("rank", "offer__submitted_at", "offer_id"))
-    method = (
-        ev.EvaluationMethod.weighted(Decimal(evaluation.price_weight))
-        if evaluation.method == EvaluationMethod.WEIGHTED
-        else ev.EvaluationMethod.lowest_price()
-    )
-    ranking = tuple(
-        ev.RankedOffer(
-            row.rank or 0,
-            row.offer_id,
-            row.offer.supplier_id,
-            row.offer.established_in_morocco,
-            row.offer.submitted_at,
-            row.amount,
-            row.compared_amount,
-            price_score=row.price_score,
-            technical_score=row.technical_score,
-            score=row.score,
-        )
-        for row in rows
-        if row.compliant
-    )
-    excluded = tuple(
-        ev.ExcludedOffer(
-            row.offer_id,
-            row.offer.supplier_id,
-            row.offer.established_in_morocco,
-            row.offer.submitted_at,
-            row.amount,
-            row.compared_amount,
-            reasons_from_json(row.reasons),
-        )
-        for row in rows
-        if not row.compliant
-    )
-    return ev.LotEvaluation(
-        evaluation.lot_id, method, Decimal(evaluation.preference_rate), ranking, excluded, notices=()
-    )
 
 
 # Awards ----------------------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from tawrid.core.errors import DomainError, Forbidden
 from tawrid.core.permissions import Actor, actor_for
 from tawrid.demand import policies as demand_policies
 from tawrid.demand.models import PlanLine, PlanStatus
-from tawrid.sourcing import evaluation, policies, selectors, services
+from tawrid.sourcing import policies, selectors, services
 from tawrid.sourcing.forms import (
     AnswerForm,
     CancelForm,
@@ -120,16 +120,23 @@ def _detail(pk: int) -> HttpResponse:
     return redirect("sourcing:consultation_detail", pk=pk)
 
 
-def _run(request: HttpRequest, action: Callable[[], Any], success: str, target: int) -> HttpResponse:
+def _run(
+    request: HttpRequest,
+    action: Callable[[], Any],
+    success: str,
+    done: HttpResponse,
+    failed: HttpResponse | None = None,
+) -> HttpResponse:
+    """Do a one-button step: its refusal (not a 403/404) or its success as a message, then `done` (or `failed`)."""
     try:
         action()
     except DomainError as error:
         if error.status in (403, 404):
             raise
         messages.error(request, error.message)
-    else:
-        messages.success(request, success)
-    return _detail(target)
+        return failed or done
+    messages.success(request, success)
+    return done
 
 
 @login_required
@@ -278,7 +285,7 @@ def consultation_publish(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         lambda: services.consultation_publish(actor=actor, consultation=consultation),
         _("Consultation published: the suppliers are invited."),
-        consultation.pk,
+        _detail(consultation.pk),
     )
 
 
@@ -292,7 +299,7 @@ def consultation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         lambda: services.consultation_cancel(actor=actor, consultation=consultation, reason=reason),
         _("Consultation cancelled."),
-        consultation.pk,
+        _detail(consultation.pk),
     )
 
 
@@ -312,7 +319,7 @@ def question_ask(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user,
         )
 
-    return _run(request, ask, _("Question sent to the buyer."), consultation.pk)
+    return _run(request, ask, _("Question sent to the buyer."), _detail(consultation.pk))
 
 
 @login_required
@@ -326,7 +333,7 @@ def question_answer(request: HttpRequest, pk: int) -> HttpResponse:
             actor=actor, question=question, answer=request.POST.get("answer", ""), user=request.user
         ),
         _("Answer published to every invited supplier."),
-        question.consultation_id,
+        _detail(question.consultation_id),
     )
 
 
@@ -405,17 +412,13 @@ def offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     offer = selectors.offer_detail(actor, pk)
     form = VersionForm(request.POST)
-    try:
-        services.offer_withdraw(
-            actor=actor, offer=offer, expected_version=form.cleaned_data["expected_version"] if form.is_valid() else 0
-        )
-    except DomainError as error:
-        if error.status in (403, 404):
-            raise
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Offer withdrawn: it will not be opened."))
-    return redirect("sourcing:offer_page", pk=offer.consultation_id, lot_pk=offer.lot_id)
+    expected_version = form.cleaned_data["expected_version"] if form.is_valid() else 0
+    return _run(
+        request,
+        lambda: services.offer_withdraw(actor=actor, offer=offer, expected_version=expected_version),
+        _("Offer withdrawn: it will not be opened."),
+        redirect("sourcing:offer_page", pk=offer.consultation_id, lot_pk=offer.lot_id),
+    )
 
 
 # Opening, evaluation and awards ---------------------------------------------------------------------------------
@@ -451,7 +454,7 @@ def opening_request(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         lambda: services.consultation_request_opening(actor=actor, consultation=consultation, user=request.user),
         _("Opening requested: a different member of the committee confirms it."),
-        consultation.pk,
+        _detail(consultation.pk),
     )
 
 
@@ -464,7 +467,7 @@ def opening_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         lambda: services.consultation_confirm_opening(actor=actor, consultation=consultation, user=request.user),
         _("Offers opened."),
-        consultation.pk,
+        _detail(consultation.pk),
     )
 
 
@@ -477,59 +480,13 @@ def _report(target: int) -> HttpResponse:
 def consultation_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     consultation = selectors.consultation_detail(actor, pk)
-    try:
-        services.consultation_evaluate(actor=actor, consultation=consultation)
-    except DomainError as error:
-        if error.status in (403, 404):
-            raise
-        messages.error(request, error.message)
-        return _detail(consultation.pk)
-    messages.success(request, _("Consultation evaluated."))
-    return _report(consultation.pk)
-
-
-def _awardable(result: evaluation.LotEvaluation, set_aside: set[int]) -> int | None:
-    """The offer the award gate allows in a lot, if any."""
-    candidates = [ranked.offer_id for ranked in result.ranking if ranked.offer_id not in set_aside]
-    if not candidates:
-        return None
-    try:
-        return int(evaluation.check_award(result, candidates[0], set_aside=set_aside).offer_id)
-    except DomainError:
-        return None
-
-
-def lot_report(actor: Actor, lot_evaluation: LotEvaluation, editable: bool) -> dict[str, Any]:
-    """One lot of the evaluation report (shared with the API): the evaluated offers best first with the reasons
-    of the excluded ones in the person's language, the offer the award gate allows (for those who award), the
-    current award and the cancelled ones."""
-    awards = list(selectors.awards_of(actor, lot=lot_evaluation.lot))
-    current = next((award for award in awards if award.cancelled_at is None), None)
-    set_aside = {award.offer_id for award in awards}
-    allowed = None
-    if editable and current is None:
-        allowed = _awardable(services.stored_result(lot_evaluation), set_aside)
-    rows = [
-        {
-            "row": row,
-            "reasons": [evaluation.reason_text(reason) for reason in services.reasons_from_json(row.reasons)],
-            "awardable": row.offer_id == allowed,
-        }
-        for row in selectors.evaluated_offers_of(actor, lot_evaluation)
-    ]
-    now = timezone.now()
-    return {
-        "evaluation": lot_evaluation,
-        "rows": rows,
-        "current": current,
-        "can_cancel": editable
-        and current is not None
-        and not selectors.award_is_final(current, at=now)
-        and not current.orders.exists(),
-        "cancelled": [award for award in awards if award.cancelled_at is not None],
-        "final": editable and current is not None and selectors.award_is_final(current, at=now),
-        "orders": list(selectors.orders_for(actor).filter(award=current)) if current is not None else [],
-    }
+    return _run(
+        request,
+        lambda: services.consultation_evaluate(actor=actor, consultation=consultation),
+        _("Consultation evaluated."),
+        _report(consultation.pk),
+        failed=_detail(consultation.pk),
+    )
 
 
 @login_required
@@ -538,10 +495,11 @@ def evaluation_report(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     consultation = selectors.consultation_detail(actor, pk)
     editable = policies.can_edit_consultation(actor, consultation)
-    if not report_visible(actor, consultation):
+    if not selectors.evaluation_report_visible(actor, consultation):
         raise Http404()
     lots = [
-        lot_report(actor, lot_evaluation, editable) for lot_evaluation in selectors.evaluations_of(actor, consultation)
+        selectors.lot_report(actor, lot_evaluation, editable)
+        for lot_evaluation in selectors.evaluations_of(actor, consultation)
     ]
     return render(
         request,
@@ -558,18 +516,6 @@ def evaluation_report(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def report_visible(actor: Actor, consultation: Consultation) -> bool:
-    """The report (amounts included) exists after the opening, for the buyer's side only: those who manage the
-    consultation, and those who may read its evaluation (the secretariat overseeing the buyer, the operator)."""
-    if consultation.opened_at is None:
-        return False
-    return (
-        policies.can_edit_consultation(actor, consultation)
-        or actor.is_superuser
-        or selectors.evaluations_of(actor, consultation).exists()
-    )
-
-
 @login_required
 @require_POST
 def award_make(request: HttpRequest, pk: int) -> HttpResponse:
@@ -583,17 +529,13 @@ def award_make(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(
         selectors.evaluated_offers_of(actor, lot_evaluation), offer_id=int(offer_id) if offer_id.isdigit() else 0
     )
-    try:
+
+    def award() -> Any:
         if request.POST.get("confirm") != "yes":
             raise DomainError(_("Confirm the award before it is made."), code="award_unconfirmed")
-        services.award_make(actor=actor, lot=lot, offer=row.offer)
-    except DomainError as error:
-        if error.status in (403, 404):
-            raise
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Lot awarded: every bidder is notified."))
-    return _report(lot.consultation_id)
+        return services.award_make(actor=actor, lot=lot, offer=row.offer)
+
+    return _run(request, award, _("Lot awarded: every bidder is notified."), _report(lot.consultation_id))
 
 
 @login_required
@@ -601,15 +543,12 @@ def award_make(request: HttpRequest, pk: int) -> HttpResponse:
 def award_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     award = selectors.award_detail(actor, pk)
-    try:
-        services.award_cancel(actor=actor, award=award, reason=request.POST.get("reason", ""))
-    except DomainError as error:
-        if error.status in (403, 404):
-            raise
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Award cancelled."))
-    return _report(award.lot.consultation_id)
+    return _run(
+        request,
+        lambda: services.award_cancel(actor=actor, award=award, reason=request.POST.get("reason", "")),
+        _("Award cancelled."),
+        _report(award.lot.consultation_id),
+    )
 
 
 # Orders and deliveries -------------------------------------------------------------------------------------------

@@ -98,16 +98,15 @@ class CodeClassifier:
         self.item_codes = np.array(
             [self.index_of[examples[i][1]] for i in kept] + [self.index_of[c] for c in term_codes], dtype=np.int64
         )
-        self.item_texts = example_texts + [f"{term_of[c]} {d}" for c, d in zip(term_codes, documents, strict=True)]
-        self.lexical = LexicalIndex.build(self.item_texts)
-        self.char_ngrams = CharNgramIndex.build(self.item_texts) if self.weights.char_ngrams else None
+        item_texts = example_texts + [f"{term_of[c]} {d}" for c, d in zip(term_codes, documents, strict=True)]
+        self.lexical = LexicalIndex.build(item_texts)
+        self.char_ngrams = CharNgramIndex.build(item_texts) if self.weights.char_ngrams else None
         if example_vectors is not None:
             examples_matrix = np.asarray(example_vectors, dtype=np.float32).reshape(-1, DIM)
             if len(examples_matrix) == len(examples) != len(kept):
                 examples_matrix = examples_matrix[kept]
         else:
             examples_matrix = embed_passages(example_texts, cache=cache)
-        self.documents = documents
         self.item_vectors = np.vstack([examples_matrix, embed_passages(documents, cache=cache)]).astype(np.float32)
         self.item_offset = np.concatenate([np.zeros(len(kept)), np.full(len(term_codes), self.weights.term_offset)])
         groups = sorted({c[: self.weights.group_length] for c in self.codes})

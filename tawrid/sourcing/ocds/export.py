@@ -23,15 +23,16 @@ def publisher() -> build.Publisher:
     return build.Publisher(name=PUBLISHER_NAME, uri=settings.SITE_URL.rstrip("/") + "/")
 
 
-def _uri(url_name: str, plan_id: int) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse(f"api:{url_name}", kwargs={"plan_id": plan_id})
+def _uri(url_name: str, **kwargs: int) -> str:
+    """The package's address on this site's API (its `uri`)."""
+    return settings.SITE_URL.rstrip("/") + reverse(f"api:{url_name}", kwargs=kwargs)
 
 
 def plan_release_package(actor: Actor, plan_id: Any) -> dict[str, Any]:
     plan = selectors.plan_data(actor, plan_id)
     return build.release_package(
         [build.planning_release(plan)],
-        uri=_uri("ocds_plan_release_package", plan.plan_id),
+        uri=_uri("ocds_plan_release_package", plan_id=plan.plan_id),
         publisher=publisher(),
     )
 
@@ -40,21 +41,17 @@ def plan_record_package(actor: Actor, plan_id: Any) -> dict[str, Any]:
     plan = selectors.plan_data(actor, plan_id)
     return build.record_package(
         [build.planning_release(plan)],
-        uri=_uri("ocds_plan_record_package", plan.plan_id),
+        uri=_uri("ocds_plan_record_package", plan_id=plan.plan_id),
         publisher=publisher(),
         schema=release_schema(),
     )
-
-
-def _consultation_uri(url_name: str, consultation_id: int) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse(f"api:{url_name}", kwargs={"consultation_id": consultation_id})
 
 
 def consultation_release_package(actor: Actor, consultation_id: Any) -> dict[str, Any]:
     """The consultation's tender, award and contract releases the actor may see (see `selectors`)."""
     pk, releases = selectors.consultation_releases(actor, consultation_id)
     return build.release_package(
-        releases, uri=_consultation_uri("ocds_consultation_release_package", pk), publisher=publisher()
+        releases, uri=_uri("ocds_consultation_release_package", consultation_id=pk), publisher=publisher()
     )
 
 
@@ -62,7 +59,7 @@ def consultation_record_package(actor: Actor, consultation_id: Any) -> dict[str,
     pk, releases = selectors.consultation_releases(actor, consultation_id)
     return build.record_package(
         releases,
-        uri=_consultation_uri("ocds_consultation_record_package", pk),
+        uri=_uri("ocds_consultation_record_package", consultation_id=pk),
         publisher=publisher(),
         schema=release_schema(),
     )
