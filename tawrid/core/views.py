@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from tawrid.core import home, jobs, permissions, selectors
 from tawrid.core.errors import DomainError
 from tawrid.core.permissions import actor_for
+from tawrid.sourcing import selectors as sourcing_selectors
 
 
 def home_page(request: HttpRequest) -> HttpResponse:
@@ -21,6 +22,7 @@ def home_page(request: HttpRequest) -> HttpResponse:
         "common_cards": home.COMMON_CARDS,
         "cluster_figures": home.cluster_figures(actor=actor),
         "recent_jobs": selectors.job_list(actor=actor)[:5] if not actor.is_anonymous else [],
+        "invitations": sourcing_selectors.open_invitations_for(actor),
     }
     return render(request, "core/home.html", context)
 

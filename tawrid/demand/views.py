@@ -24,7 +24,7 @@ from tawrid.core.permissions import Actor, actor_for
 from tawrid.demand import policies, selectors, services
 from tawrid.demand.forms import CorrectAttributesForm, LineEditForm, PlanForm, PlanSettingsForm, format_schedule
 from tawrid.demand.imports import KIND
-from tawrid.demand.models import CertificateKind, PlanLine, PurchasePlan
+from tawrid.demand.models import CertificateKind, PlanLine, PlanStatus, PurchasePlan
 
 PAGE_SIZE = 50
 
@@ -136,7 +136,18 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "querystring": urlencode({k: v for k, v in (("q", q), ("certificate", certificate)) if v}),
             "import_kind": KIND,
             "amendment": plan.amendments.order_by("-version").first() if private else None,
+            "can_order": _can_order_against(actor, plan),
         },
+    )
+
+
+def _can_order_against(actor: Actor, plan: PurchasePlan) -> bool:
+    """A direct order can be placed against the plan's lines: published (or closed), and the person places its
+    buyer's orders — the rule of tawrid.sourcing's service, so the button never leads to a refusal."""
+    from tawrid.sourcing import policies as sourcing_policies
+
+    return plan.status in (PlanStatus.PUBLISHED, PlanStatus.CLOSED) and sourcing_policies.can_create_consultation_for(
+        actor, plan.buyer_id
     )
 
 

@@ -224,6 +224,9 @@ def demo_seed(*, seed: int = data.DEFAULT_SEED) -> SeedReport:
     from tawrid.demo.demand_seed import demand_seed
 
     demand_seed(seed=seed)  # the purchase plans of the demo hospital groups and public hospitals
+    from tawrid.demo.sourcing_seed import sourcing_seed
+
+    sourcing_seed(seed=seed)  # a consultation open for offers, a draft, direct orders and deliveries
     return report
 
 

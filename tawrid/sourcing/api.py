@@ -722,3 +722,144 @@ def purchase_rates(request: HttpRequest, year: int | None = None) -> list:
         }
         for buyer_id, at, rate in sorted(rows, key=lambda row: (names.get(row[0], ""), row[1] or 0))
     ]
+
+
+# Orders: the list, one order, a direct order ----------------------------------------------------------------------
+# The same selectors and service as the pages (`/orders/`, `/orders/direct/`): an order the caller may not see is a
+# 404; a direct order is refused (403) to anyone but the buyer's administrators and members, and nothing is written
+# when a line is wrong (400, details keyed `lines.<index>.<field>`).
+
+
+class OrderSummaryOut(Schema):
+    id: int
+    buyer_id: int
+    buyer_name: str
+    supplier_id: int
+    supplier_name: str
+    award_id: int | None
+    consultation_id: int | None = Field(..., description="For an order under an award: the consultation.")
+    lot_number: int | None = Field(..., description="For an order under an award: the lot awarded.")
+    ordered_at: datetime
+    total_value: Decimal = Field(..., description="In MAD.")
+    local_supplier: bool = Field(..., description="Bought from a manufacturer established in Morocco.")
+    delivered_share: Decimal | None = Field(
+        ..., description="From 0 to 1: the value received over the value ordered (None: nothing to deliver)."
+    )
+
+
+class OrderLineDetailOut(OrderLineOut):
+    plan_line_id: int | None
+    lot_line_id: int | None
+    variant_id: int | None
+
+
+class DeliveryLineOut(Schema):
+    order_line_id: int
+    quantity: Decimal
+
+
+class DeliveryDetailOut(DeliveryOut):
+    lines: list[DeliveryLineOut]
+
+
+class OrderDetailOut(Schema):
+    """OrderOut's fields, with the parties' names, each line's plan line, lot line and variant, and the
+    deliveries."""
+
+    id: int
+    buyer_id: int
+    buyer_name: str
+    supplier_id: int
+    supplier_name: str
+    award_id: int | None
+    ordered_at: datetime
+    lines: list[OrderLineDetailOut]
+    deliveries: list[DeliveryDetailOut]
+
+
+class DirectOrderLineIn(Schema):
+    plan_line: int = Field(..., description="A line of one of the buyer's published plans.")
+    quantity: Decimal | str
+    unit_price: Decimal | str = Field(..., description="In MAD, at most two decimals: `12.50` (or `12,50`).")
+    variant: int | None = Field(None, description="One of the supplier's products' variants.")
+
+
+class DirectOrderIn(Schema):
+    buyer_id: int
+    supplier_id: int = Field(..., description="A manufacturer or a start-up.")
+    lines: list[DirectOrderLineIn]
+
+
+def _order_summary(row: dict[str, Any]) -> dict[str, Any]:
+    order = row["order"]
+    return {
+        "id": order.pk,
+        "buyer_id": order.buyer_id,
+        "buyer_name": order.buyer.name,
+        "supplier_id": order.supplier_id,
+        "supplier_name": order.supplier.name,
+        "award_id": order.award_id,
+        "consultation_id": row["consultation_id"],
+        "lot_number": row["lot_number"],
+        "ordered_at": order.ordered_at,
+        "total_value": row["total_value"],
+        "local_supplier": row["local_supplier"],
+        "delivered_share": row["delivered_share"],
+    }
+
+
+@consultations_router.get(
+    "/orders",
+    response=list[OrderSummaryOut],
+    summary="Orders I can see (my buyers' orders, the orders placed with my organisations), newest first",
+)
+def list_orders(request: HttpRequest, offset: int = 0, limit: int = 100) -> list:
+    actor = actor_for(request.user)
+    offset, limit = max(0, offset), max(1, min(limit, 500))
+    orders = selectors.orders_for(actor)[offset : offset + limit]
+    return [_order_summary(row) for row in selectors.order_rows(actor, orders)]
+
+
+# Before `/orders/{order_id}`: its URL pattern would otherwise take `direct` as an order id (and answer 405).
+@consultations_router.post(
+    "/orders/direct",
+    response={201: OrderOut},
+    summary="Order directly (without consultation) against lines of the buyer's published plans",
+)
+def create_direct_order(request: HttpRequest, payload: DirectOrderIn) -> Status[dict]:
+    actor = actor_for(request.user)
+    buyer = Organisation.objects.filter(pk=payload.buyer_id).first()
+    supplier = Organisation.objects.filter(pk=payload.supplier_id).first()
+    if buyer is None or supplier is None:
+        raise NotFound()
+    order = services.order_create_direct(
+        actor=actor,
+        buyer=buyer,
+        supplier=supplier,
+        plan_lines_with_quantities_and_prices=[line.dict() for line in payload.lines],
+    )
+    return Status(201, _order(actor, selectors.order_detail(actor, order.pk)))
+
+
+@consultations_router.get(
+    "/orders/{order_id}", response=OrderDetailOut, summary="An order, with its lines and what was received"
+)
+def get_order(request: HttpRequest, order_id: int) -> dict:
+    actor = actor_for(request.user)
+    order = selectors.order_detail(actor, order_id)
+    deliveries = [
+        {
+            "id": delivery.pk,
+            "order_id": delivery.order_id,
+            "received_at": delivery.received_at,
+            "lines": [
+                {"order_line_id": line.order_line_id, "quantity": line.quantity} for line in delivery.lines.all()
+            ],
+        }
+        for delivery in selectors.deliveries_of(actor, order)
+    ]
+    return _order(actor, order) | {
+        "buyer_name": order.buyer.name,
+        "supplier_name": order.supplier.name,
+        "deliveries": deliveries,
+    }

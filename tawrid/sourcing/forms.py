@@ -24,6 +24,19 @@ def _moment(label: Any) -> forms.DateTimeField:
     )
 
 
+def variant_field(label: Any, choices: list[tuple[int, str]], testid: str, initial: int | None = None) -> forms.Field:
+    """A line's optional variant among the supplier's own (the services refuse any other)."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[("", _("— not specified —")), *choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        initial=initial,
+        widget=forms.Select(attrs={"data-testid": testid}),
+    )
+
+
 class ConsultationForm(forms.Form):
     """The terms of a consultation (a draft's, while it can be changed)."""
 
@@ -107,10 +120,23 @@ class OfferForm(forms.Form):
         label=_("Documents (one name per line)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, lot: Lot, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        lot: Lot,
+        variants: dict[int, tuple[list[tuple[int, str]], int | None]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.lot_lines = list(lot.lines.all())
+        self.lot_lines = list(lot.lines.order_by("position"))
         for line in self.lot_lines:
+            choices, proposed = (variants or {}).get(line.pk, ([], None))
+            self.fields[self.variant_field(line.pk)] = variant_field(
+                _("Variant offered, line %(position)s") % {"position": line.position},
+                choices,
+                f"offer-variant-{line.pk}",
+                initial=proposed,
+            )
             self.fields[self.price_field(line.pk)] = forms.CharField(
                 label=_("Unit price (MAD), line %(position)s") % {"position": line.position},
                 max_length=30,
@@ -130,9 +156,18 @@ class OfferForm(forms.Form):
     def days_field(line_id: int) -> str:
         return f"days_{line_id}"
 
+    @staticmethod
+    def variant_field(line_id: int) -> str:
+        return f"variant_{line_id}"
+
     def rows(self) -> list[dict[str, Any]]:
         return [
-            {"line": line, "price": self[self.price_field(line.pk)], "days": self[self.days_field(line.pk)]}
+            {
+                "line": line,
+                "price": self[self.price_field(line.pk)],
+                "days": self[self.days_field(line.pk)],
+                "variant": self[self.variant_field(line.pk)],
+            }
             for line in self.lot_lines
         ]
 
@@ -142,6 +177,7 @@ class OfferForm(forms.Form):
                 "lot_line": line.pk,
                 "unit_price": self.cleaned_data.get(self.price_field(line.pk)),
                 "delivery_days": self.cleaned_data.get(self.days_field(line.pk)),
+                "variant": self.cleaned_data.get(self.variant_field(line.pk)),
             }
             for line in self.lot_lines
         ]
@@ -158,6 +194,8 @@ class OfferForm(forms.Form):
                 return self.price_field(line_id)
             if parts[2] == "delivery_days":
                 return self.days_field(line_id)
+            if parts[2] == "variant":
+                return self.variant_field(line_id)
         return key if key in self.fields else None
 
 
@@ -183,3 +221,85 @@ class QuantitiesForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith("quantity_") and value
         }
+
+
+class DirectOrderForm(forms.Form):
+    """A direct order (without consultation) against the lines of one plan: per line a quantity, a unit price in
+    MAD and optionally one of the supplier's variants. The numbers stay text: the service reads `12,50` and
+    `12.50` alike and says what is wrong under the field. Only the lines given a quantity are ordered."""
+
+    def __init__(self, *args: Any, lines: list[Any], variants: dict[int, list[tuple[int, str]]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan_lines = list(lines)
+        for line in self.plan_lines:
+            self.fields[self.quantity_field(line.pk)] = forms.CharField(
+                label=_("Quantity, line %(number)s") % {"number": line.line_number},
+                required=False,
+                max_length=30,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "data-testid": f"order-quantity-{line.pk}"}),
+            )
+            self.fields[self.price_field(line.pk)] = forms.CharField(
+                label=_("Unit price (MAD), line %(number)s") % {"number": line.line_number},
+                required=False,
+                max_length=30,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "data-testid": f"order-price-{line.pk}"}),
+            )
+            self.fields[self.variant_field(line.pk)] = variant_field(
+                _("Variant, line %(number)s") % {"number": line.line_number},
+                variants.get(line.pk, []),
+                f"order-variant-{line.pk}",
+            )
+        self.ordered_lines: list[Any] = []
+
+    @staticmethod
+    def quantity_field(line_id: int) -> str:
+        return f"quantity_{line_id}"
+
+    @staticmethod
+    def price_field(line_id: int) -> str:
+        return f"unit_price_{line_id}"
+
+    @staticmethod
+    def variant_field(line_id: int) -> str:
+        return f"variant_{line_id}"
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "line": line,
+                "quantity": self[self.quantity_field(line.pk)],
+                "price": self[self.price_field(line.pk)],
+                "variant": self[self.variant_field(line.pk)],
+            }
+            for line in self.plan_lines
+        ]
+
+    def order_lines(self) -> list[dict[str, Any]]:
+        """The entries for `services.order_create_direct`, in the plan's order; `ordered_lines` keeps which plan
+        line each entry is, to put the service's `lines.<index>.<field>` errors back under the right field."""
+        self.ordered_lines = [
+            line for line in self.plan_lines if (self.cleaned_data.get(self.quantity_field(line.pk)) or "").strip()
+        ]
+        return [
+            {
+                "plan_line": line.pk,
+                "quantity": self.cleaned_data[self.quantity_field(line.pk)].strip(),
+                "unit_price": (self.cleaned_data.get(self.price_field(line.pk)) or "").strip(),
+                "variant": self.cleaned_data.get(self.variant_field(line.pk)),
+            }
+            for line in self.ordered_lines
+        ]
+
+    def field_for(self, key: str) -> str | None:
+        """The form field a service error key (`lines.<index>.unit_price`) is about."""
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "lines" and parts[1].isdigit() and int(parts[1]) < len(self.ordered_lines):
+            line_id = self.ordered_lines[int(parts[1])].pk
+            field = {
+                "quantity": self.quantity_field(line_id),
+                "unit_price": self.price_field(line_id),
+                "variant": self.variant_field(line_id),
+            }.get(parts[2])
+            if field is not None:
+                return field
+        return key if key in self.fields else None

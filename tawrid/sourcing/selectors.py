@@ -12,12 +12,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tawrid.core.errors import DomainError
 from tawrid.core.permissions import Actor, get_visible_or_404, visible
 from tawrid.demand.models import PlanLine, PlanStatus
+from tawrid.nomenclature.models import EmdnCode
 from tawrid.sourcing import evaluation as ev
 from tawrid.sourcing import policies, purchase_rate
 from tawrid.sourcing.models import (
@@ -33,6 +35,7 @@ from tawrid.sourcing.models import (
     LotLine,
     Offer,
     OfferLine,
+    OfferStatus,
     Order,
     OrderLine,
     Question,
@@ -93,6 +96,37 @@ def my_invitations(actor: Actor) -> QuerySet[Invitation]:
     )
 
 
+def _count(queryset: QuerySet[Any], per: str) -> Coalesce:
+    """How many rows of `queryset` (already tied to the outer row through OuterRef), as one subquery: counts
+    of several relations annotated together never multiply each other."""
+    counted = queryset.order_by().values(per).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def open_invitations_for(actor: Actor) -> QuerySet[Invitation]:
+    """The invitations of the actor's own supplier organisations to consultations still taking offers
+    (published, deadline for offers in the future), soonest deadline first: the notices of a supplier's home
+    page. Each carries `lots_admitted`, `offers_submitted` (the organisation's offers not withdrawn) and
+    `questions_answered` (the consultation's answers, published to every invited supplier), annotated so that
+    the page costs one query whatever the number of invitations. Nothing for anonymous visitors, nor for a
+    person (the operator included) without a supplier organisation."""
+    if actor.is_anonymous or not policies.supplier_orgs(actor):
+        return Invitation.objects.none()
+    offers = Offer.objects.filter(
+        consultation=OuterRef("consultation"), supplier=OuterRef("supplier"), status=OfferStatus.SUBMITTED
+    )
+    answered = Question.objects.filter(consultation=OuterRef("consultation"), answered_at__isnull=False)
+    return (
+        visible(actor, my_invitations(actor))
+        .filter(consultation__submission_deadline__gt=timezone.now())
+        .annotate(
+            lots_admitted=Count("lots", distinct=True),
+            offers_submitted=_count(offers, "consultation"),
+            questions_answered=_count(answered, "consultation"),
+        )
+    )
+
+
 def admitted_lots(actor: Actor, consultation: Consultation, supplier_id: int) -> QuerySet[Lot]:
     """The lots a supplier (one of the actor's organisations) may make offers for."""
     if supplier_id not in policies.supplier_orgs(actor):
@@ -126,6 +160,59 @@ def offer_lines_of(actor: Actor, offer: Offer) -> QuerySet[OfferLine]:
         .select_related("lot_line", "variant", "variant__product")
         .order_by("lot_line__position")
     )
+
+
+MAX_VARIANT_CHOICES = 200
+
+
+def _published_variants(supplier_id: int) -> list[Any]:
+    from tawrid.catalog.models import ProductStatus, Variant
+
+    return list(
+        Variant.objects.filter(product__manufacturer_id=supplier_id, product__status=ProductStatus.PUBLISHED)
+        .select_related("product", "product__emdn")
+        .order_by("product__name_fr", "position", "pk")[: MAX_VARIANT_CHOICES * 5]
+    )
+
+
+def _variant_choices(variants: list[Any], code: str, first: int | None = None) -> list[tuple[int, str]]:
+    """`first` (when given), then the variants of products under the EMDN `code`, then the others."""
+    ordered = sorted(
+        variants,
+        key=lambda variant: (variant.pk != first, not (code and variant.product.emdn.code.startswith(code))),
+    )
+    return [(variant.pk, f"{variant} ({variant.reference})") for variant in ordered[:MAX_VARIANT_CHOICES]]
+
+
+def offer_variant_choices(supplier_id: int, lot: Lot) -> dict[int, tuple[list[tuple[int, str]], int | None]]:
+    """For each line of a lot, the supplier's published variants it may offer, with the one the matching
+    proposed for the plan line (if any) to pre-select: that one first, then the variants of products under
+    the lot's EMDN code, then the others (at most MAX_VARIANT_CHOICES); the supplier's own catalogue only,
+    as the service accepts no other."""
+    from tawrid.matching.models import MatchCandidate, RunStatus, Verdict
+
+    lines = list(lot.lines.order_by("position"))
+    variants = _published_variants(supplier_id)
+    code = lot.emdn.code if lot.emdn else ""
+    proposed: dict[int, int] = {}
+    candidates = (
+        MatchCandidate.objects.filter(
+            result__line_id__in=[line.plan_line_id for line in lines if line.plan_line_id],
+            result__run__status=RunStatus.DONE,
+            product__manufacturer_id=supplier_id,
+            variant__isnull=False,
+        )
+        .order_by("-result__run__created_at", "rank")
+        .values_list("result__line_id", "variant_id", "verdict")
+    )
+    # The latest run's best candidate of the supplier, a fitting one before one in conflict.
+    for plan_line_id, variant_id, _verdict in sorted(candidates, key=lambda row: row[2] != Verdict.GOOD):
+        proposed.setdefault(plan_line_id, variant_id)
+    choices: dict[int, tuple[list[tuple[int, str]], int | None]] = {}
+    for line in lines:
+        wanted = proposed.get(line.plan_line_id) if line.plan_line_id else None
+        choices[line.pk] = (_variant_choices(variants, code, wanted), wanted)
+    return choices
 
 
 # Evaluation, awards, orders --------------------------------------------------------------------------------------
@@ -213,13 +300,7 @@ def local_purchase_rates(actor: Actor, year: int | None = None) -> purchase_rate
     the secretariat oversees; all for the operator)."""
     if actor.is_anonymous:
         return purchase_rate.purchase_rates((), ())
-    lines = OrderLine.objects.all()
-    plan_lines = PlanLine.objects.filter(
-        plan__status__in=[PlanStatus.PUBLISHED, PlanStatus.CLOSED], estimated_value__isnull=False
-    )
-    if not (actor.is_superuser or policies.can_see_all_purchase_rates(actor)):
-        lines = lines.filter(order__buyer__in=actor.readable_org_ids)
-        plan_lines = plan_lines.filter(plan__buyer__in=actor.readable_org_ids)
+    lines, plan_lines = _purchase_rate_sources(actor)
     if year is not None:
         plan_lines = plan_lines.filter(plan__year=year)
     orders = [
@@ -251,6 +332,36 @@ def local_purchase_rates(actor: Actor, year: int | None = None) -> purchase_rate
         by_group=rates.by_group,
         by_group_year=rates.by_group_year,
     )
+
+
+def _purchase_rate_sources(actor: Actor) -> tuple[QuerySet[OrderLine], QuerySet[PlanLine]]:
+    """The order lines and plan lines the actor's rates are made of (one rule for the rates and their years)."""
+    lines = OrderLine.objects.all()
+    plan_lines = PlanLine.objects.filter(
+        plan__status__in=[PlanStatus.PUBLISHED, PlanStatus.CLOSED], estimated_value__isnull=False
+    )
+    if not (actor.is_superuser or policies.can_see_all_purchase_rates(actor)):
+        lines = lines.filter(order__buyer__in=actor.readable_org_ids)
+        plan_lines = plan_lines.filter(plan__buyer__in=actor.readable_org_ids)
+    return lines, plan_lines
+
+
+def purchase_rate_years(actor: Actor) -> list[int]:
+    """The years the actor's local-purchase rates have data for (orders, Casablanca time, or plans), most
+    recent first: the choices of the rates page's year filter, so that no choice leads to an empty page."""
+    if actor.is_anonymous:
+        return []
+    lines, plan_lines = _purchase_rate_sources(actor)
+    ordered = {_year(moment) for moment in lines.datetimes("order__ordered_at", "year")}
+    planned = set(plan_lines.values_list("plan__year", flat=True).distinct())
+    return sorted(ordered | planned, reverse=True)
+
+
+def emdn_category_names(categories: Iterable[str]) -> dict[str, str]:
+    """The EMDN terms of categories (the level-1 codes, A … Z), in one query, for the rates per category.
+    The unclassified category "" has no term: pages name it themselves."""
+    letters = [category for category in categories if category]
+    return dict(EmdnCode.objects.filter(level=1, code__in=letters).values_list("code", "term"))
 
 
 def _only(rates: dict[Any, purchase_rate.PurchaseRate], buyers: Iterable[int], buyer_of: Any) -> dict[Any, Any]:
@@ -371,6 +482,22 @@ def lot_report(actor: Actor, lot_evaluation: LotEvaluation, editable: bool) -> d
     }
 
 
+def technical_scoring(actor: Actor, consultation: Consultation) -> list[dict[str, Any]]:
+    """The opened offers of a weighted consultation, per lot, with the technical score of the last
+    evaluation (the committee's form starts from it)."""
+    scored = dict(
+        visible(actor, EvaluatedOffer.objects.filter(evaluation__lot__consultation=consultation)).values_list(
+            "offer_id", "technical_score"
+        )
+    )
+    offers = offers_of(actor, consultation=consultation).filter(status=OfferStatus.SUBMITTED)
+    lots: dict[int, dict[str, Any]] = {}
+    for offer in offers:
+        lot = lots.setdefault(offer.lot_id, {"lot": offer.lot, "offers": []})
+        lot["offers"].append({"offer": offer, "score": scored.get(offer.pk)})
+    return list(lots.values())
+
+
 def evaluation_report_visible(actor: Actor, consultation: Consultation) -> bool:
     """The report (amounts included) exists after the opening, for the buyer's side only: those who manage the
     consultation, and those who may read its evaluation (the secretariat overseeing the buyer, the operator)."""
@@ -381,3 +508,112 @@ def evaluation_report_visible(actor: Actor, consultation: Consultation) -> bool:
         or actor.is_superuser
         or evaluations_of(actor, consultation).exists()
     )
+
+
+# Orders: the list, and the choices of a direct order -------------------------------------------------------------
+
+
+def order_rows(actor: Actor, orders: Iterable[Order]) -> list[dict[str, Any]]:
+    """Each order of a list (one page) with what the list shows beside it, for the pages and the API alike.
+
+    - `total_value`: the sum of its lines' values (MAD);
+    - `local_supplier`: every line was bought from a manufacturer established in Morocco when ordered (the flag
+      the local-purchase rate counts, stored per line at ordering time, not today's state of the supplier);
+    - `delivered_share` (0 to 1): what was received of each line at its price, over the order's value — by
+      quantity when the order is worth nothing; units of different lines are never added up otherwise;
+    - for an order under an award, the consultation (id and reference) and the lot number it came from.
+
+    A few queries for the whole page, never a few per order."""
+    orders = list(orders)
+    ids = [order.pk for order in orders]
+    sums = {pk: dict.fromkeys(("value", "delivered", "quantity", "received"), Decimal(0)) for pk in ids}
+    local: dict[int, bool] = {}
+    lines = (
+        visible(actor, OrderLine.objects.filter(order_id__in=ids))
+        .annotate(received=Sum("deliveries__quantity", default=Decimal(0)))
+        .values_list("order_id", "quantity", "value", "local_supplier", "received")
+    )
+    for order_id, quantity, value, is_local, received in lines:
+        total = sums[order_id]
+        total["value"] += value
+        total["quantity"] += quantity
+        total["received"] += received
+        total["delivered"] += value * received / quantity
+        local[order_id] = local.get(order_id, True) and is_local
+    award_ids = {order.award_id for order in orders if order.award_id is not None}
+    awards = visible(actor, Award.objects.filter(pk__in=award_ids)).values_list(
+        "pk", "lot__consultation_id", "lot__consultation__reference", "lot__number"
+    )
+    origins = {pk: (consultation_id, reference, number) for pk, consultation_id, reference, number in awards}
+    rows = []
+    for order in orders:
+        total = sums[order.pk]
+        if total["value"] > 0:
+            share: Decimal | None = total["delivered"] / total["value"]
+        elif total["quantity"] > 0:
+            share = total["received"] / total["quantity"]
+        else:
+            share = None
+        consultation_id, reference, lot_number = origins.get(order.award_id or 0, (None, "", None))
+        rows.append(
+            {
+                "order": order,
+                "total_value": total["value"],
+                "local_supplier": local.get(order.pk, False),
+                "delivered_share": min(share, Decimal(1)).quantize(Decimal("0.0001")) if share is not None else None,
+                "consultation_id": consultation_id,
+                "consultation_reference": reference,
+                "lot_number": lot_number,
+            }
+        )
+    return rows
+
+
+def order_buyer_ids(actor: Actor) -> list[int]:
+    """The buyers the actor places direct orders for: the service's own rule (its administrators and members)."""
+    from tawrid.demand import policies as demand_policies
+
+    return sorted(pk for pk in demand_policies.buyer_orgs(actor) if policies.can_create_consultation_for(actor, pk))
+
+
+def orderable_plans(actor: Actor) -> QuerySet[Any]:
+    """The plans a direct order may be placed against: the published (and closed) plans of the buyers the actor
+    orders for — the lines the service accepts, so the page never offers what it would refuse."""
+    from tawrid.demand.models import PurchasePlan
+
+    plans = PurchasePlan.objects.filter(
+        buyer__in=order_buyer_ids(actor), status__in=[PlanStatus.PUBLISHED, PlanStatus.CLOSED]
+    )
+    return visible(actor, plans).select_related("buyer", "site").order_by("buyer__name", "-year", "-version", "pk")
+
+
+def plan_lines_to_order(actor: Actor, plan: Any) -> QuerySet[PlanLine]:
+    """A plan's lines, each with `ordered`: what all orders (direct or under an award) already ask of it, shown
+    beside the quantity so that nothing is ordered twice by mistake."""
+    return (
+        visible(actor, PlanLine.objects.filter(plan=plan))
+        .select_related("emdn")
+        .annotate(ordered=Sum("order_lines__quantity", default=Decimal(0)))
+        .order_by("line_number")
+    )
+
+
+def order_suppliers() -> QuerySet[Any]:
+    """The suppliers offered for a direct order: manufacturers and start-ups with a published product (the
+    variants ordered are chosen from their published catalogue). The service itself takes any supplier."""
+    from tawrid.accounts.models import Organisation
+    from tawrid.catalog.models import ProductStatus
+    from tawrid.demand.policies import SUPPLIER_KIND_VALUES
+
+    return (
+        Organisation.objects.filter(kind__in=SUPPLIER_KIND_VALUES, products__status=ProductStatus.PUBLISHED)
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def direct_order_variant_choices(supplier_id: int, lines: Iterable[PlanLine]) -> dict[int, list[tuple[int, str]]]:
+    """For each plan line, the supplier's published variants: those of products under the line's EMDN code
+    first, then the others (at most MAX_VARIANT_CHOICES). Never a draft product: it is the manufacturer's own."""
+    variants = _published_variants(supplier_id)
+    return {line.pk: _variant_choices(variants, line.emdn.code if line.emdn else "") for line in lines}

@@ -8,6 +8,7 @@ rules (a plan the person may not see is a 404)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,7 +28,7 @@ from tawrid.core.errors import DomainError, Forbidden
 from tawrid.core.permissions import Actor, actor_for
 from tawrid.demand import policies as demand_policies
 from tawrid.demand.models import PlanLine, PlanStatus
-from tawrid.sourcing import policies, selectors, services
+from tawrid.sourcing import policies, purchase_rate, selectors, services
 from tawrid.sourcing.forms import (
     AnswerForm,
     CancelForm,
@@ -38,7 +39,14 @@ from tawrid.sourcing.forms import (
     QuestionForm,
     VersionForm,
 )
-from tawrid.sourcing.models import Consultation, ConsultationStatus, LotEvaluation, OfferStatus, Question
+from tawrid.sourcing.models import (
+    Consultation,
+    ConsultationStatus,
+    EvaluationMethod,
+    LotEvaluation,
+    OfferStatus,
+    Question,
+)
 from tawrid.sourcing.ocds import export
 
 PAGE_SIZE = 30
@@ -351,7 +359,8 @@ def offer_page(request: HttpRequest, pk: int, lot_pk: int) -> HttpResponse:
         .first()
     )
     initial = {"expected_version": offer.version} if offer else {}
-    form = OfferForm(request.POST or None, lot=lot, initial=initial)
+    variants = selectors.offer_variant_choices(supplier.pk, lot)
+    form = OfferForm(request.POST or None, lot=lot, variants=variants, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             if offer is None:
@@ -480,9 +489,15 @@ def _report(target: int) -> HttpResponse:
 def consultation_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     consultation = selectors.consultation_detail(actor, pk)
+    # A weighted consultation's technical scores come as `score_<offer id>` fields, checked by the service.
+    scores = {
+        name.removeprefix("score_"): value
+        for name, value in request.POST.items()
+        if name.startswith("score_") and value.strip()
+    }
     return _run(
         request,
-        lambda: services.consultation_evaluate(actor=actor, consultation=consultation),
+        lambda: services.consultation_evaluate(actor=actor, consultation=consultation, technical_scores=scores),
         _("Consultation evaluated."),
         _report(consultation.pk),
         failed=_detail(consultation.pk),
@@ -501,6 +516,11 @@ def evaluation_report(request: HttpRequest, pk: int) -> HttpResponse:
         selectors.lot_report(actor, lot_evaluation, editable)
         for lot_evaluation in selectors.evaluations_of(actor, consultation)
     ]
+    can_evaluate = (
+        editable
+        and consultation.status in (ConsultationStatus.OPENED, ConsultationStatus.EVALUATED)
+        and not any(lot["current"] or lot["cancelled"] for lot in lots)
+    )
     return render(
         request,
         "sourcing/evaluation_report.html",
@@ -508,9 +528,10 @@ def evaluation_report(request: HttpRequest, pk: int) -> HttpResponse:
             "consultation": consultation,
             "lots": lots,
             "editable": editable,
-            "can_evaluate": editable
-            and consultation.status in (ConsultationStatus.OPENED, ConsultationStatus.EVALUATED)
-            and not any(lot["current"] or lot["cancelled"] for lot in lots),
+            "can_evaluate": can_evaluate,
+            "scoring": selectors.technical_scoring(actor, consultation)
+            if can_evaluate and consultation.evaluation_method == EvaluationMethod.WEIGHTED
+            else [],
             "cancel_form": CancelForm(),
         },
     )
@@ -629,25 +650,145 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _percent(rate: Decimal | None) -> Decimal | None:
+    """A rate (kept to 4 decimals: 0.01 percentage point) as a percentage with its 2 decimals, so that the page
+    shows the rate as computed rather than rounded to a whole percent; None (nothing to measure) stays None."""
+    return None if rate is None else (rate * 100).quantize(Decimal("0.01"))
+
+
+def _rate_row(rate: purchase_rate.PurchaseRate, **extra: Any) -> dict[str, Any]:
+    return {"rate": rate, "of_purchases": _percent(rate.of_purchases), "of_plan": _percent(rate.of_plan), **extra}
+
+
 @login_required
 @require_GET
 def purchase_rates(request: HttpRequest) -> HttpResponse:
-    """The local-purchase rates of the buyers the person belongs to (or oversees), overall and per year."""
+    """The local-purchase rates: per buyer (those the person belongs to or oversees), each overall and per
+    year; and, for those who may see aggregates over every buyer (`policies.can_see_all_purchase_rates`),
+    nationally, per year and per EMDN category, as the rate is followed. `?year=` keeps one year (one of
+    those with data: another value shows every year)."""
     actor = actor_for(request.user)
+    years = selectors.purchase_rate_years(actor)
     year_text = request.GET.get("year", "")
-    year = int(year_text) if year_text.isdigit() else None
+    year = int(year_text) if year_text.isdigit() and int(year_text) in years else None
     rates = selectors.local_purchase_rates(actor, year)
     names: dict[Any, str] = dict(Organisation.objects.filter(pk__in=list(rates.by_buyer)).values_list("pk", "name"))
     rows = [
-        {
-            "buyer_id": buyer_id,
-            "buyer": names.get(buyer_id, ""),
-            "rate": rate,
-            "years": sorted(
-                ((at, per_year) for (owner, at), per_year in rates.by_buyer_year.items() if owner == buyer_id),
-                key=lambda item: item[0],
-            ),
-        }
+        _rate_row(
+            rate,
+            buyer_id=buyer_id,
+            buyer=names.get(buyer_id, ""),
+            years=[
+                _rate_row(per_year, year=at)
+                for (owner, at), per_year in sorted(rates.by_buyer_year.items(), key=lambda item: item[0][1])
+                if owner == buyer_id
+            ],
+        )
         for buyer_id, rate in sorted(rates.by_buyer.items(), key=lambda item: names.get(item[0], ""))
     ]
-    return render(request, "sourcing/purchase_rates.html", {"rows": rows, "year": year})
+    context: dict[str, Any] = {"rows": rows, "year": year, "years": years, "national": None}
+    if actor.is_superuser or policies.can_see_all_purchase_rates(actor):
+        emdn_names = selectors.emdn_category_names(rates.by_category)
+        categories = sorted(rates.by_category, key=lambda category: (category == "", category))
+        context.update(
+            national=_rate_row(rates.national),
+            by_year=[_rate_row(rates.by_year[at], year=at) for at in sorted(rates.by_year)],
+            by_category=[
+                _rate_row(
+                    rates.by_category[category],
+                    category=category,
+                    name=emdn_names.get(category, "") if category else _("Unclassified"),
+                )
+                for category in categories
+            ],
+        )
+    return render(request, "sourcing/purchase_rates.html", context)
+
+
+# Orders: the list and the direct order ---------------------------------------------------------------------------
+# The list shows what `selectors.orders_for` gives (the buyer's people and the secretariat overseeing it; the
+# supplier's people). A direct order is placed against one of the buyer's published plans, with the supplier
+# chosen first: its published variants are offered per line. The service decides everything else, and its
+# refusals are put back under the fields they are about.
+
+
+@login_required
+@require_GET
+def order_list(request: HttpRequest) -> HttpResponse:
+    """The orders the person may see, newest first: each with its value, origin and the share delivered."""
+    actor = actor_for(request.user)
+    page = Paginator(selectors.orders_for(actor), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "sourcing/order_list.html",
+        {
+            "page": page,
+            "rows": selectors.order_rows(actor, page),
+            "querystring": "",
+            "can_order": bool(selectors.order_buyer_ids(actor)),
+        },
+    )
+
+
+def _picked(candidates: list[Any], wanted: str | None) -> Any:
+    """The candidate whose id was asked for; None when nothing was asked, 404 for an id that is not offered (a
+    forged plan of another buyer, say), so that ids cannot be probed."""
+    if not wanted:
+        return None
+    for candidate in candidates:
+        if str(candidate.pk) == wanted:
+            return candidate
+    raise Http404()
+
+
+@login_required
+def order_direct(request: HttpRequest) -> HttpResponse:
+    """A direct order (without consultation): the plan and the supplier are picked first (GET ?plan=&supplier=),
+    then a quantity, a unit price and optionally a variant per line; only the lines given a quantity are
+    ordered, and nothing is written unless the whole order is right."""
+    from tawrid.sourcing.forms import DirectOrderForm
+
+    actor = actor_for(request.user)
+    if not selectors.order_buyer_ids(actor):
+        raise Forbidden(_("Only a buyer's administrators and members place its orders."))
+    plans = list(selectors.orderable_plans(actor))
+    suppliers = list(selectors.order_suppliers())
+    plan = _picked(plans, request.GET.get("plan"))
+    supplier = _picked(suppliers, request.GET.get("supplier"))
+    form = None
+    if plan is not None and supplier is not None:
+        lines = list(selectors.plan_lines_to_order(actor, plan))
+        form = DirectOrderForm(
+            request.POST if request.method == "POST" else None,
+            lines=lines,
+            variants=selectors.direct_order_variant_choices(supplier.pk, lines),
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                order = services.order_create_direct(
+                    actor=actor,
+                    buyer=plan.buyer,
+                    supplier=supplier,
+                    plan_lines_with_quantities_and_prices=form.order_lines(),
+                )
+            except DomainError as error:
+                if error.status in (403, 404):
+                    raise
+                _show_error(form, error, form.field_for)
+            else:
+                messages.success(request, _("Order placed."))
+                return redirect("sourcing:order_detail", pk=order.pk)
+    elif request.method == "POST":
+        messages.error(request, _("Choose a plan and a supplier first."))
+    return render(
+        request,
+        "sourcing/order_direct.html",
+        {
+            "plans": plans,
+            "suppliers": suppliers,
+            "plan": plan,
+            "supplier": supplier,
+            "form": form,
+            "querystring": urlencode({"plan": plan.pk, "supplier": supplier.pk}) if form is not None else "",
+        },
+    )
