@@ -25,6 +25,7 @@ from tawrid.demand import policies, selectors, services
 from tawrid.demand.forms import CorrectAttributesForm, LineEditForm, PlanForm, PlanSettingsForm, format_schedule
 from tawrid.demand.imports import KIND
 from tawrid.demand.models import CertificateKind, PlanLine, PlanStatus, PurchasePlan
+from tawrid.sourcing import policies as sourcing_policies
 
 PAGE_SIZE = 50
 
@@ -144,8 +145,6 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _can_order_against(actor: Actor, plan: PurchasePlan) -> bool:
     """A direct order can be placed against the plan's lines: published (or closed), and the person places its
     buyer's orders — the rule of tawrid.sourcing's service, so the button never leads to a refusal."""
-    from tawrid.sourcing import policies as sourcing_policies
-
     return plan.status in (PlanStatus.PUBLISHED, PlanStatus.CLOSED) and sourcing_policies.can_create_consultation_for(
         actor, plan.buyer_id
     )

@@ -3,6 +3,7 @@ deadlines, prices) and their DomainError details are put back under the fields (
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django import forms
@@ -35,6 +36,19 @@ def variant_field(label: Any, choices: list[tuple[int, str]], testid: str, initi
         initial=initial,
         widget=forms.Select(attrs={"data-testid": testid}),
     )
+
+
+def line_error_field(
+    form: forms.Form, key: str, lines: Sequence[Any], fields: Mapping[str, Callable[[int], str]]
+) -> str | None:
+    """The form field a service error key is about: `lines.<index>.<name>` is the field `fields[name]` of the
+    index-th line given to the service; any other key is a field of that name, or none (a form-wide error)."""
+    parts = key.split(".")
+    if len(parts) == 3 and parts[0] == "lines" and parts[1].isdigit() and int(parts[1]) < len(lines):
+        field = fields.get(parts[2])
+        if field is not None:
+            return field(lines[int(parts[1])].pk)
+    return key if key in form.fields else None
 
 
 class ConsultationForm(forms.Form):
@@ -187,16 +201,8 @@ class OfferForm(forms.Form):
 
     def field_for(self, key: str) -> str | None:
         """The form field a service error key (`lines.<index>.unit_price`) is about."""
-        parts = key.split(".")
-        if len(parts) == 3 and parts[0] == "lines" and parts[1].isdigit() and int(parts[1]) < len(self.lot_lines):
-            line_id = self.lot_lines[int(parts[1])].pk
-            if parts[2] == "unit_price":
-                return self.price_field(line_id)
-            if parts[2] == "delivery_days":
-                return self.days_field(line_id)
-            if parts[2] == "variant":
-                return self.variant_field(line_id)
-        return key if key in self.fields else None
+        fields = {"unit_price": self.price_field, "delivery_days": self.days_field, "variant": self.variant_field}
+        return line_error_field(self, key, self.lot_lines, fields)
 
 
 class QuantitiesForm(forms.Form):
@@ -292,14 +298,5 @@ class DirectOrderForm(forms.Form):
 
     def field_for(self, key: str) -> str | None:
         """The form field a service error key (`lines.<index>.unit_price`) is about."""
-        parts = key.split(".")
-        if len(parts) == 3 and parts[0] == "lines" and parts[1].isdigit() and int(parts[1]) < len(self.ordered_lines):
-            line_id = self.ordered_lines[int(parts[1])].pk
-            field = {
-                "quantity": self.quantity_field(line_id),
-                "unit_price": self.price_field(line_id),
-                "variant": self.variant_field(line_id),
-            }.get(parts[2])
-            if field is not None:
-                return field
-        return key if key in self.fields else None
+        fields = {"quantity": self.quantity_field, "unit_price": self.price_field, "variant": self.variant_field}
+        return line_error_field(self, key, self.ordered_lines, fields)

@@ -60,6 +60,11 @@ def can_create_consultation_for(actor: Actor, buyer_id: int | None) -> bool:
     return plan_policies.can_create_plan_for(actor, buyer_id)
 
 
+def buyers_acted_for(actor: Actor) -> list[int]:
+    """The buyers the actor makes consultations and places orders for (its administrators and members)."""
+    return sorted(pk for pk in plan_policies.buyer_orgs(actor) if can_create_consultation_for(actor, pk))
+
+
 def is_invited(actor: Actor, consultation: Any, supplier_id: int | None) -> bool:
     from tawrid.sourcing.models import Invitation
 

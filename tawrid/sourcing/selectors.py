@@ -16,9 +16,13 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from tawrid.accounts.models import Organisation
+from tawrid.catalog.models import ProductStatus, Variant
 from tawrid.core.errors import DomainError
 from tawrid.core.permissions import Actor, get_visible_or_404, visible
-from tawrid.demand.models import PlanLine, PlanStatus
+from tawrid.demand.models import PlanLine, PlanStatus, PurchasePlan
+from tawrid.demand.policies import SUPPLIER_KIND_VALUES
+from tawrid.matching.models import MatchCandidate, RunStatus, Verdict
 from tawrid.nomenclature.models import EmdnCode
 from tawrid.sourcing import evaluation as ev
 from tawrid.sourcing import policies, purchase_rate
@@ -165,9 +169,7 @@ def offer_lines_of(actor: Actor, offer: Offer) -> QuerySet[OfferLine]:
 MAX_VARIANT_CHOICES = 200
 
 
-def _published_variants(supplier_id: int) -> list[Any]:
-    from tawrid.catalog.models import ProductStatus, Variant
-
+def _published_variants(supplier_id: int) -> list[Variant]:
     return list(
         Variant.objects.filter(product__manufacturer_id=supplier_id, product__status=ProductStatus.PUBLISHED)
         .select_related("product", "product__emdn")
@@ -175,7 +177,7 @@ def _published_variants(supplier_id: int) -> list[Any]:
     )
 
 
-def _variant_choices(variants: list[Any], code: str, first: int | None = None) -> list[tuple[int, str]]:
+def _variant_choices(variants: list[Variant], code: str, first: int | None = None) -> list[tuple[int, str]]:
     """`first` (when given), then the variants of products under the EMDN `code`, then the others."""
     ordered = sorted(
         variants,
@@ -189,8 +191,6 @@ def offer_variant_choices(supplier_id: int, lot: Lot) -> dict[int, tuple[list[tu
     proposed for the plan line (if any) to pre-select: that one first, then the variants of products under
     the lot's EMDN code, then the others (at most MAX_VARIANT_CHOICES); the supplier's own catalogue only,
     as the service accepts no other."""
-    from tawrid.matching.models import MatchCandidate, RunStatus, Verdict
-
     lines = list(lot.lines.order_by("position"))
     variants = _published_variants(supplier_id)
     code = lot.emdn.code if lot.emdn else ""
@@ -302,6 +302,8 @@ def local_purchase_rates(actor: Actor, year: int | None = None) -> purchase_rate
         return purchase_rate.purchase_rates((), ())
     lines, plan_lines = _purchase_rate_sources(actor)
     if year is not None:
+        # The year of an order in the current time zone (Casablanca), as `_year` reads it.
+        lines = lines.filter(order__ordered_at__year=year)
         plan_lines = plan_lines.filter(plan__year=year)
     orders = [
         purchase_rate.OrderLineValue(value, local, buyer_id, emdn, _year(ordered_at))
@@ -309,8 +311,6 @@ def local_purchase_rates(actor: Actor, year: int | None = None) -> purchase_rate
             "value", "local_supplier", "order__buyer_id", "emdn_code", "order__ordered_at"
         )
     ]
-    if year is not None:
-        orders = [order for order in orders if order.year == year]
     plans = [
         purchase_rate.PlanValue(value, buyer_id, emdn or "", plan_year)
         for value, buyer_id, emdn, plan_year in plan_lines.values_list(
@@ -569,20 +569,11 @@ def order_rows(actor: Actor, orders: Iterable[Order]) -> list[dict[str, Any]]:
     return rows
 
 
-def order_buyer_ids(actor: Actor) -> list[int]:
-    """The buyers the actor places direct orders for: the service's own rule (its administrators and members)."""
-    from tawrid.demand import policies as demand_policies
-
-    return sorted(pk for pk in demand_policies.buyer_orgs(actor) if policies.can_create_consultation_for(actor, pk))
-
-
-def orderable_plans(actor: Actor) -> QuerySet[Any]:
+def orderable_plans(actor: Actor) -> QuerySet[PurchasePlan]:
     """The plans a direct order may be placed against: the published (and closed) plans of the buyers the actor
     orders for — the lines the service accepts, so the page never offers what it would refuse."""
-    from tawrid.demand.models import PurchasePlan
-
     plans = PurchasePlan.objects.filter(
-        buyer__in=order_buyer_ids(actor), status__in=[PlanStatus.PUBLISHED, PlanStatus.CLOSED]
+        buyer__in=policies.buyers_acted_for(actor), status__in=[PlanStatus.PUBLISHED, PlanStatus.CLOSED]
     )
     return visible(actor, plans).select_related("buyer", "site").order_by("buyer__name", "-year", "-version", "pk")
 
@@ -598,13 +589,9 @@ def plan_lines_to_order(actor: Actor, plan: Any) -> QuerySet[PlanLine]:
     )
 
 
-def order_suppliers() -> QuerySet[Any]:
+def order_suppliers() -> QuerySet[Organisation]:
     """The suppliers offered for a direct order: manufacturers and start-ups with a published product (the
     variants ordered are chosen from their published catalogue). The service itself takes any supplier."""
-    from tawrid.accounts.models import Organisation
-    from tawrid.catalog.models import ProductStatus
-    from tawrid.demand.policies import SUPPLIER_KIND_VALUES
-
     return (
         Organisation.objects.filter(kind__in=SUPPLIER_KIND_VALUES, products__status=ProductStatus.PUBLISHED)
         .distinct()

@@ -26,7 +26,6 @@ from tawrid.accounts.models import Organisation
 from tawrid.core import permissions
 from tawrid.core.errors import DomainError, Forbidden
 from tawrid.core.permissions import Actor, actor_for
-from tawrid.demand import policies as demand_policies
 from tawrid.demand.models import PlanLine, PlanStatus
 from tawrid.sourcing import policies, purchase_rate, selectors, services
 from tawrid.sourcing.forms import (
@@ -34,6 +33,7 @@ from tawrid.sourcing.forms import (
     CancelForm,
     ConsultationCreateForm,
     ConsultationForm,
+    DirectOrderForm,
     OfferForm,
     QuantitiesForm,
     QuestionForm,
@@ -110,9 +110,9 @@ def _supplier_of(actor: Actor, consultation: Consultation, wanted: Any = None) -
 
 def _candidate_lines(actor: Actor, *, plan_id: Any = None, line_ids: list[str] | None = None) -> Any:
     """Lines of published plans of the buyers the actor makes consultations for."""
-    buyers = [pk for pk in demand_policies.buyer_orgs(actor) if policies.can_create_consultation_for(actor, pk)]
     lines = permissions.visible(
-        actor, PlanLine.objects.filter(plan__buyer__in=buyers, plan__status=PlanStatus.PUBLISHED)
+        actor,
+        PlanLine.objects.filter(plan__buyer__in=policies.buyers_acted_for(actor), plan__status=PlanStatus.PUBLISHED),
     ).select_related("plan", "plan__buyer", "emdn")
     ids = [int(pk) for pk in line_ids or [] if str(pk).isdigit()]
     if plan_id and str(plan_id).isdigit():
@@ -164,9 +164,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": ConsultationStatus.choices,
             "querystring": urlencode({"status": status} if status else {}),
-            "can_create": any(
-                policies.can_create_consultation_for(actor, pk) for pk in demand_policies.buyer_orgs(actor)
-            ),
+            "can_create": bool(policies.buyers_acted_for(actor)),
         },
     )
 
@@ -725,7 +723,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": selectors.order_rows(actor, page),
             "querystring": "",
-            "can_order": bool(selectors.order_buyer_ids(actor)),
+            "can_order": bool(policies.buyers_acted_for(actor)),
         },
     )
 
@@ -746,10 +744,8 @@ def order_direct(request: HttpRequest) -> HttpResponse:
     """A direct order (without consultation): the plan and the supplier are picked first (GET ?plan=&supplier=),
     then a quantity, a unit price and optionally a variant per line; only the lines given a quantity are
     ordered, and nothing is written unless the whole order is right."""
-    from tawrid.sourcing.forms import DirectOrderForm
-
     actor = actor_for(request.user)
-    if not selectors.order_buyer_ids(actor):
+    if not policies.buyers_acted_for(actor):
         raise Forbidden(_("Only a buyer's administrators and members place its orders."))
     plans = list(selectors.orderable_plans(actor))
     suppliers = list(selectors.order_suppliers())
