@@ -926,10 +926,13 @@ def consultation_open(*, actor: Actor, consultation: Consultation, committee: Se
     consultation.opened_at = now
     consultation.opened_by_first_id, consultation.opened_by_second_id = member_ids
     consultation.save(update_fields=["status", "opened_at", "opened_by_first", "opened_by_second", "updated_at"])
-    offers = Offer.objects.filter(consultation=consultation, status=OfferStatus.SUBMITTED).select_related("lot")
+    offers = Offer.objects.filter(consultation=consultation, status=OfferStatus.SUBMITTED)
+    lines_of_lot: dict[int, set[int]] = defaultdict(set)
+    for lot_id, line_id in LotLine.objects.filter(lot__consultation=consultation).values_list("lot_id", "pk"):
+        lines_of_lot[lot_id].add(line_id)
     for offer in offers.order_by("pk"):
         contents = sealing.unseal(consultation=consultation, offer=offer)
-        lot_line_ids = set(offer.lot.lines.values_list("pk", flat=True))
+        lot_line_ids = lines_of_lot[offer.lot_id]
         for item in contents["lines"]:
             if item["lot_line"] not in lot_line_ids:
                 raise sealing.SealedError(_("An offer names a line of another lot."), code="tampered")
