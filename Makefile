@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
-.PHONY: help demo serve test lint typecheck pytest test-pg bench messages chromium clean openapi
+.PHONY: help demo serve test lint typecheck pytest test-pg bench messages chromium report-libs clean openapi
 
 help:
 	@echo "make demo   — install, load reference and demo data, serve on http://$(HOST):$(PORT) with a task worker"
@@ -41,16 +41,26 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 var:
 	@mkdir -p var
 
-demo: $(VENV)/.installed .env | var
+demo: $(VENV)/.installed .env report-libs | var
 	$(BIN)/tawrid migrate --no-input
 	$(BIN)/tawrid load_reference
 	$(BIN)/tawrid seed_demo
 	$(BIN)/tawrid match_run --published
+	$(BIN)/tawrid insights_refresh --queue
 	@$(BIN)/tawrid seed_demo --logins
 	@echo "Tawrid is starting on http://$(HOST):$(PORT)/ with a task worker (Ctrl-C stops both)."
 	@trap 'kill 0' EXIT INT TERM; \
 		$(BIN)/tawrid worker & \
 		$(BIN)/tawrid serve --host $(HOST) --port $(PORT)
+
+# WeasyPrint (the PDF reports) draws text with Pango and needs a font with Arabic glyphs (docs/insights.md).
+report-libs:
+	@{ ldconfig -p | grep -q 'libpango-1.0.so' && ldconfig -p | grep -q 'libpangoft2-1.0.so' \
+		&& ldconfig -p | grep -q 'libharfbuzz-subset.so' && test -n "$$(fc-list :lang=ar 2>/dev/null)"; } || { \
+		echo "installing Pango, HarfBuzz and the DejaVu fonts for the PDF reports"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 \
+			libharfbuzz-subset0 fonts-dejavu-core fontconfig) >/dev/null \
+		|| { echo "could not install Pango and fonts: PDF reports need them"; exit 1; }; }
 
 chromium:
 	@test -x $(CHROMIUM) || { echo "installing Debian's chromium for the browser tests"; \
@@ -64,13 +74,13 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	SECRET_KEY=type-checking-only $(BIN)/mypy tawrid config
 
-pytest: $(VENV)/.installed-test chromium | var
+pytest: $(VENV)/.installed-test chromium report-libs | var
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
 # The suite against PostgreSQL: DATABASE_URL must name a PostgreSQL database (its test_ twin is created).
-test-pg: $(VENV)/.installed-test chromium | var
+test-pg: $(VENV)/.installed-test chromium report-libs | var
 	@case "$$DATABASE_URL" in postgres*) ;; *) echo "DATABASE_URL must point at PostgreSQL"; exit 2;; esac
 	$(BIN)/python -m pytest -q --create-db $(PYTEST_ARGS)
 

@@ -74,5 +74,6 @@ api.add_router("/matching/", "tawrid.matching.api.router")
 api.add_router("/ocds/", "tawrid.sourcing.api.router")
 api.add_router("/ocds/", "tawrid.sourcing.ocds.api.router")
 api.add_router("/sourcing/", "tawrid.sourcing.api.consultations_router")
+api.add_router("/insights/", "tawrid.insights.api.router")
 
 __all__ = ["OptionalAuth", "api"]

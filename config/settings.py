@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "tawrid.demand",
     "tawrid.matching",
     "tawrid.sourcing",
+    "tawrid.insights",
 ]
 
 MIDDLEWARE = [

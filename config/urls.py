@@ -17,6 +17,7 @@ urlpatterns = [
     path("matching/", include("tawrid.matching.urls")),
     path("", include("tawrid.sourcing.urls")),
     path("", include("tawrid.sourcing.ocds.urls")),
+    path("insights/", include("tawrid.insights.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

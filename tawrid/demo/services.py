@@ -227,6 +227,9 @@ def demo_seed(*, seed: int = data.DEFAULT_SEED) -> SeedReport:
     from tawrid.demo.sourcing_seed import sourcing_seed
 
     sourcing_seed(seed=seed)  # a consultation open for offers, a draft, direct orders and deliveries
+    from tawrid.demo.trade_seed import trade_seed
+
+    trade_seed(seed=seed)  # ILLUSTRATIVE trade flows and exchange rates (flagged as such on every page)
     return report
 
 

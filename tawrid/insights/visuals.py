@@ -1,0 +1,72 @@
+"""The insights' charts, one builder per figure, shared by the pages and the PDF reports (so that a report shows
+the very chart of the page). Each returns the SVG markup of `tawrid.insights.charts` (escaped, no script)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from tawrid.insights import charts
+from tawrid.insights.selectors import YearTotals
+
+LARGEST_LABEL = 40
+ORIGINS_SHOWN = 10
+
+
+def years_chart(totals: Sequence[YearTotals], *, rtl: bool) -> str:
+    """Imports (MAD where the year has a rate, else USD), declared demand and local coverage per year."""
+    chronological = sorted(totals, key=lambda t: t.year)
+    return charts.bar_chart(
+        title=_("Imports and declared demand per year (MAD, or USD where no rate is loaded)"),
+        labels=[str(t.year) for t in chronological],
+        series=[
+            (_("Imports"), [float(t.imports_mad if t.imports_mad is not None else t.imports_usd) or None
+                            for t in chronological]),
+            (_("Declared demand (MAD)"), [float(t.demand_mad) or None for t in chronological]),
+            (_("Covered locally (MAD)"), [float(t.covered_mad) or None for t in chronological]),
+        ],
+        rtl=rtl,
+        value_format="number",
+        no_data_text=_("No figures yet."),
+    )  # fmt: skip
+
+
+def largest_groups_chart(
+    rows: Sequence[tuple[Any, str]], *, year: int | None, rtl: bool, links: Sequence[str | None] | None = None
+) -> str:
+    """The EMDN groups with the largest imports of a year: (GroupYearFigures, term) pairs, largest first."""
+    return charts.horizontal_bar_chart(
+        title=_("Largest imports of %(year)s per EMDN group (USD)") % {"year": year},
+        labels=[f"{row.group} {label[:LARGEST_LABEL]}" for row, label in rows],
+        series=[(_("Imports (USD)"), [float(row.imports_usd) or None for row, _label in rows])],
+        links=links,
+        rtl=rtl,
+        value_format="number",
+        no_data_text=_("No imports loaded for this year."),
+    )
+
+
+def group_years_chart(per_year: Sequence[Any], *, rtl: bool) -> str:
+    chronological = sorted(per_year, key=lambda r: r.year)
+    return charts.bar_chart(
+        title=_("Imports per year (USD)"),
+        labels=[str(r.year) for r in chronological],
+        series=[(_("Imports (USD)"), [float(r.imports_usd) or None for r in chronological])],
+        rtl=rtl,
+        value_format="number",
+        no_data_text=_("No imports loaded for this group."),
+    )
+
+
+def origins_chart(origins: Sequence[dict[str, Any]], *, year: int | None, rtl: bool) -> str:
+    shown = origins[:ORIGINS_SHOWN]
+    return charts.horizontal_bar_chart(
+        title=_("Imports of %(year)s per country of origin (USD)") % {"year": year},
+        labels=[o["name"] for o in shown],
+        series=[(_("Imports (USD)"), [float(o["value_usd"]) or None for o in shown])],
+        rtl=rtl,
+        value_format="number",
+        no_data_text=_("No imports loaded for this year."),
+    )
