@@ -109,13 +109,8 @@ def eligibilities(products: Iterable[Product], on: date) -> dict[int, Eligibilit
     return {pid: eligibility(f, on) for pid, f in facts.items()}
 
 
-def eligible_products_on(on: date, queryset: QuerySet[Product] | None = None) -> QuerySet[Product]:
-    """Products eligible on `on` under the default rule, as a queryset (for the directory and filters).
-
-    The SQL conditions mirror `eligibility.eligibility` exactly; tests check both agree.
-    """
-    queryset = queryset if queryset is not None else Product.objects.all()
-    valid_cert = Certificate.objects.filter(
+def _valid_certificate(on: date) -> QuerySet[Certificate]:
+    return Certificate.objects.filter(
         holder_id=OuterRef("manufacturer_id"),
         kind__in=DEFAULT_REQUIRED_CERTIFICATES,
         status=CertificateStatus.ACTIVE,
@@ -123,13 +118,37 @@ def eligible_products_on(on: date, queryset: QuerySet[Product] | None = None) ->
         issued_on__lte=on,
         expires_on__gte=on,
     ).filter(Q(products__isnull=True) | Q(products=OuterRef("pk")))
-    valid_registration = RegistrationApplication.objects.filter(
+
+
+def _valid_registration(on: date) -> QuerySet[RegistrationApplication]:
+    return RegistrationApplication.objects.filter(
         product_id=OuterRef("pk"),
         status=RegistrationStatus.APPROVED,
         valid_from__lte=on,
         valid_until__gte=on,
     )
-    return queryset.filter(Exists(valid_cert), Exists(valid_registration))
+
+
+def certified_products_on(on: date, queryset: QuerySet[Product] | None = None) -> QuerySet[Product]:
+    """Products covered on `on` by an active ISO 13485 certificate verified by IMANOR (the certificate half of
+    the eligibility rule)."""
+    queryset = queryset if queryset is not None else Product.objects.all()
+    return queryset.filter(Exists(_valid_certificate(on)))
+
+
+def registered_products_on(on: date, queryset: QuerySet[Product] | None = None) -> QuerySet[Product]:
+    """Products with an approved DMP registration valid on `on` (the registration half of the rule)."""
+    queryset = queryset if queryset is not None else Product.objects.all()
+    return queryset.filter(Exists(_valid_registration(on)))
+
+
+def eligible_products_on(on: date, queryset: QuerySet[Product] | None = None) -> QuerySet[Product]:
+    """Products eligible on `on` under the default rule, as a queryset (for the directory and filters).
+
+    The SQL conditions mirror `eligibility.eligibility` exactly; tests check both agree.
+    """
+    queryset = queryset if queryset is not None else Product.objects.all()
+    return queryset.filter(Exists(_valid_certificate(on)), Exists(_valid_registration(on)))
 
 
 # Products ----------------------------------------------------------------------------------------------------------

@@ -52,6 +52,13 @@ class Group:
     cards: tuple[Card, ...]
 
 
+DASHBOARD_CARD = Card(
+    "dashboard",
+    _("Your dashboard"),
+    _("Your figures at a glance: charts and tables, each exported to a spreadsheet in one click."),
+    "insights:dashboard",
+)
+
 GROUPS: dict[str, Group] = {
     g.key: g
     for g in (
@@ -78,6 +85,7 @@ GROUPS: dict[str, Group] = {
             "cluster",
             _("Cluster secretariat"),
             (
+                DASHBOARD_CARD,
                 Card(
                     "cluster-members",
                     _("Cluster members"),
@@ -114,6 +122,7 @@ GROUPS: dict[str, Group] = {
             "supplier",
             _("Supplier"),
             (
+                DASHBOARD_CARD,
                 Card(
                     "products",
                     _("Publish your products"),
@@ -162,6 +171,7 @@ GROUPS: dict[str, Group] = {
             "buyer",
             _("Buyer"),
             (
+                DASHBOARD_CARD,
                 Card(
                     "plans",
                     _("Publish your annual plan"),
@@ -198,6 +208,7 @@ GROUPS: dict[str, Group] = {
             "imanor",
             _("IMANOR"),
             (
+                DASHBOARD_CARD,
                 Card(
                     "certification",
                     _("Certification decisions"),
@@ -216,6 +227,7 @@ GROUPS: dict[str, Group] = {
             "ministry_health",
             _("Ministry of Health / DMP"),
             (
+                DASHBOARD_CARD,
                 Card(
                     "registrations",
                     _("Registration decisions"),
@@ -234,6 +246,7 @@ GROUPS: dict[str, Group] = {
             "ministry_industry",
             _("Ministry of Industry"),
             (
+                DASHBOARD_CARD,
                 Card(
                     "programmes",
                     _("Calls for clusters"),

@@ -1,6 +1,6 @@
 """API of the insights (/api/v1/insights/): the indicator snapshot, the figures per year and per EMDN group,
 the ranked opportunities and one group's detail, imports by origin and HS code, the HS ↔ EMDN crosswalk and
-the trade data sets.
+the trade data sets, and the dashboards (an organisation's, the secretariat's, the ministries').
 
 The same selectors, services and rules as the pages (tawrid.insights.policies): every signed-in person reads
 the figures, the crosswalk and the loaded data sets; only the cluster secretariat's writers (and the operator)
@@ -23,7 +23,7 @@ from ninja.files import UploadedFile
 
 from tawrid.core.errors import DomainError, Forbidden, NotFound
 from tawrid.core.permissions import Actor, actor_for
-from tawrid.insights import definitions, opportunities, policies, selectors, services
+from tawrid.insights import dashboards, definitions, opportunities, policies, selectors, services
 from tawrid.insights.models import GroupFigures, GroupYearFigures, IndicatorSnapshot, TradeDataset
 
 router = Router(tags=["insights"])
@@ -116,6 +116,12 @@ class GroupFiguresOut(Schema):
     pci: float | None
     cog: float | None
     category_makers: int
+    certified_products: int = Field(..., description="Published local products with ISO 13485 verified by IMANOR.")
+    registered_products: int = Field(..., description="Published local products with a valid DMP registration.")
+    labelled_products: int = Field(..., description="Published local products with the Made in Morocco label.")
+    registrations_pending: int = Field(..., description="Products whose DMP registration is under review.")
+    certificates_expiring: int = Field(..., description="Products whose ISO 13485 certificate lapses within 90 days.")
+    registrations_expiring: int = Field(..., description="Products whose DMP registration lapses within 90 days.")
 
 
 class GroupYearOut(Schema):
@@ -328,6 +334,133 @@ class DatasetDetailOut(DatasetOut):
     problems: list[ProblemOut] | None = Field(None, description="The first problems found (secretariat only).")
 
 
+class OrganisationRefOut(Schema):
+    id: int
+    name: str
+    kind: str
+    region: str
+
+
+class BuyerGroupOut(Schema):
+    group: str
+    label: str
+    lines: int
+    demand_mad: Decimal
+    covered_mad: Decimal
+    coverage: Decimal | None
+    ordered_mad: Decimal
+    ordered_local_mad: Decimal
+    local_rate: Decimal | None
+
+
+class BuyerTotalsOut(Schema):
+    demand_mad: Decimal
+    covered_mad: Decimal
+    coverage: Decimal | None
+    ordered_mad: Decimal
+    ordered_local_mad: Decimal
+    local_rate: Decimal | None
+    local_rate_of_plan: Decimal | None
+
+
+class ManufacturerGroupOut(Schema):
+    group: str
+    label: str
+    products: int
+    eligible_products: int
+    ordered_mad: Decimal = Field(..., description="Value ordered from the manufacturer (all years).")
+    national_demand_mad: Decimal
+    buyers: int
+    covered_mad: Decimal
+    coverage: Decimal | None
+
+
+class MissingOut(Schema):
+    requirement: str
+    products: int
+
+
+class OrganisationDashboardOut(Schema):
+    organisation: OrganisationRefOut
+    role: str = Field(..., description="buyer or manufacturer")
+    year: int | None = Field(..., description="The plans' year (buyer) or the national demand's year (manufacturer).")
+    years: list[int]
+    buyer_groups: list[BuyerGroupOut]
+    buyer_totals: BuyerTotalsOut | None
+    manufacturer_groups: list[ManufacturerGroupOut]
+    missing: list[MissingOut]
+    opportunities: list[OpportunityOut]
+
+
+class ClusterBuyerOut(Schema):
+    organisation: OrganisationRefOut
+    lines: int
+    demand_mad: Decimal
+    covered_mad: Decimal
+    coverage: Decimal | None
+    ordered_mad: Decimal
+    ordered_local_mad: Decimal
+    local_rate: Decimal | None
+    local_rate_of_plan: Decimal | None
+
+
+class ClusterSupplierOut(Schema):
+    organisation: OrganisationRefOut
+    groups: int
+    products: int
+    eligible_products: int
+    certified_products: int
+    registered_products: int
+    labelled_products: int
+    capacity_units: int
+    allocated_mad: Decimal = Field(..., description="Declared demand allocated to its products (national run).")
+    sold_mad: Decimal = Field(..., description="Value ordered from it that year.")
+
+
+class ClusterDashboardOut(Schema):
+    snapshot_id: int
+    year: int | None
+    years: list[int]
+    buyers: list[ClusterBuyerOut]
+    suppliers: list[ClusterSupplierOut]
+    totals: BuyerTotalsOut
+
+
+class RegulatoryRowOut(Schema):
+    code: str = Field(..., description="EMDN category (one letter), or EMDN group when a category is asked for.")
+    label: str
+    imports_usd: Decimal
+    imports_mad: Decimal | None
+    demand_mad: Decimal
+    covered_mad: Decimal
+    coverage: Decimal | None
+    manufacturers: int
+    products: int
+    eligible_products: int
+    certified_products: int
+    registered_products: int
+    labelled_products: int
+    registrations_pending: int
+    certificates_expiring: int
+    registrations_expiring: int
+    certified_not_registered: int
+    registered_not_certified: int
+    neither: int
+    capacity_units: int
+
+
+class RegulatoryDashboardOut(Schema):
+    snapshot_id: int
+    category: str
+    trade_year: int | None
+    demand_year: int | None
+    rows: list[RegulatoryRowOut]
+    manufacturers: int
+    review_queues: dict[str, int] = Field(
+        ..., description="Decisions waiting for the caller's own authority (IMANOR, DMP); empty for others."
+    )
+
+
 class OpportunityQuery(Schema):
     category: str = Field("", description="An EMDN category (one letter).")
     trade_year: int | None = Field(None, description="Year of the imports (default: the latest loaded).")
@@ -413,6 +546,12 @@ def _figures(figure: GroupFigures | None) -> dict[str, Any] | None:
         "pci": figure.pci,
         "cog": figure.cog,
         "category_makers": figure.category_makers,
+        "certified_products": figure.certified_products,
+        "registered_products": figure.registered_products,
+        "labelled_products": figure.labelled_products,
+        "registrations_pending": figure.registrations_pending,
+        "certificates_expiring": figure.certificates_expiring,
+        "registrations_expiring": figure.registrations_expiring,
     }
 
 
@@ -869,3 +1008,197 @@ def delete_dataset(request: HttpRequest, dataset_id: int) -> Status[None]:
     dataset = selectors.trade_dataset_get(actor, dataset_id)
     services.trade_dataset_delete(actor=actor, dataset=dataset)
     return Status(204, None)
+
+
+# Dashboards ------------------------------------------------------------------------------------------------------
+
+
+def _organisation_ref(organisation: Any) -> dict[str, Any]:
+    return {"id": organisation.pk, "name": organisation.name, "kind": organisation.kind, "region": organisation.region}
+
+
+@router.get(
+    "/dashboards/organisations/{organisation_id}",
+    response=OrganisationDashboardOut,
+    summary="A buyer's or a manufacturer's dashboard (its own people, the secretariat overseeing it)",
+)
+def get_organisation_dashboard(request: HttpRequest, organisation_id: int, year: int | None = None) -> dict[str, Any]:
+    """A buyer: its plans in force of `year` (default: its latest) per EMDN group, with what eligible local products
+    can cover and what it ordered. A manufacturer: its EMDN groups, the national demand there, what its products
+    miss, and the first opportunities of its EMDN categories. 404 for an organisation the caller may not read."""
+    from tawrid.accounts.models import BUYER_KINDS
+
+    actor = actor_for(request.user)
+    organisation = dashboards.dashboard_organisation(actor, organisation_id)
+    out: dict[str, Any] = {
+        "organisation": _organisation_ref(organisation),
+        "buyer_groups": [],
+        "buyer_totals": None,
+        "manufacturer_groups": [],
+        "missing": [],
+        "opportunities": [],
+    }
+    if organisation.kind in BUYER_KINDS:
+        years = dashboards.buyer_years(organisation)
+        chosen = _year(year, years, years[0] if years else None)
+        data = dashboards.buyer_dashboard(organisation, chosen) if chosen else {"rows": [], "totals": None}
+        totals = data["totals"]
+        out.update(
+            role="buyer",
+            year=chosen,
+            years=years,
+            buyer_groups=[
+                {
+                    "group": r["group"],
+                    "label": r["label"],
+                    "lines": r["lines"],
+                    "demand_mad": r["demand"],
+                    "covered_mad": r["covered"],
+                    "coverage": _ratio(r["coverage"]),
+                    "ordered_mad": r["ordered"],
+                    "ordered_local_mad": r["ordered_local"],
+                    "local_rate": _ratio(r["local_rate"]),
+                }
+                for r in data["rows"]
+            ],  # fmt: skip
+            buyer_totals=_totals(totals) if totals else None,
+        )
+        return out
+    snapshot = selectors.latest_snapshot()
+    data = dashboards.manufacturer_dashboard(actor, organisation, snapshot)
+    out.update(
+        role="manufacturer",
+        year=data["demand_year"],
+        years=list(snapshot.demand_years) if snapshot else [],
+        manufacturer_groups=[
+            {
+                "group": r["group"],
+                "label": r["label"],
+                "products": r["products"],
+                "eligible_products": r["eligible"],
+                "ordered_mad": r["ordered"],
+                "national_demand_mad": r["demand"],
+                "buyers": r["buyers"],
+                "covered_mad": r["covered"],
+                "coverage": _ratio(r["coverage"]),
+            }
+            for r in data["rows"]
+        ],  # fmt: skip
+        missing=[{"requirement": label, "products": count} for label, count in data["missing"].items()],
+        opportunities=[_opportunity(o) for o in data["opportunities"]],
+    )
+    return out
+
+
+def _totals(totals: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "demand_mad": totals["demand"],
+        "covered_mad": totals["covered"],
+        "coverage": _ratio(totals["coverage"]),
+        "ordered_mad": totals["ordered"],
+        "ordered_local_mad": totals["ordered_local"],
+        "local_rate": _ratio(totals["local_rate"]),
+        "local_rate_of_plan": _ratio(totals["local_rate_of_plan"]),
+    }
+
+
+def _require_dashboard(actor: Actor, name: str) -> None:
+    if not policies.can_open_dashboard(actor, name):
+        raise Forbidden(_("This dashboard is for the ministries and the cluster secretariat."))
+
+
+@router.get(
+    "/dashboards/cluster",
+    response=ClusterDashboardOut,
+    summary="The secretariat's dashboard: every member buyer and local manufacturer in one year",
+)
+def get_cluster_dashboard(request: HttpRequest, year: int | None = None) -> dict[str, Any]:
+    actor = actor_for(request.user)
+    if not policies.can_open_dashboard(actor, "cluster"):
+        raise Forbidden(_("This dashboard is for the cluster secretariat."))
+    snapshot = _snapshot()
+    years = dashboards.figure_years(snapshot)
+    default = max(snapshot.demand_years) if snapshot.demand_years else (years[0] if years else None)
+    chosen = _year(year, years, default)
+    data = dashboards.cluster_dashboard(actor, snapshot, chosen)
+    suppliers = []
+    for entry in data["suppliers"]:
+        catalogue = entry.get("catalogue")
+        suppliers.append(
+            {
+                "organisation": _organisation_ref(entry["organisation"]),
+                **{name: getattr(catalogue, name) if catalogue else 0 for name in (
+                    "groups", "products", "eligible_products", "certified_products", "registered_products",
+                    "labelled_products", "capacity_units")},
+                "allocated_mad": entry["allocated"],
+                "sold_mad": entry["sold"],
+            }
+        )  # fmt: skip
+    return {
+        "snapshot_id": snapshot.pk,
+        "year": chosen,
+        "years": years,
+        "buyers": [
+            {
+                "organisation": _organisation_ref(b["organisation"]),
+                "lines": b["lines"],
+                "demand_mad": b["demand"],
+                "covered_mad": b["covered"],
+                "coverage": _ratio(b["coverage"]),
+                "ordered_mad": b["ordered"],
+                "ordered_local_mad": b["ordered_local"],
+                "local_rate": _ratio(b["local_rate"]),
+                "local_rate_of_plan": _ratio(b["local_rate_of_plan"]),
+            }
+            for b in data["buyers"]
+        ],  # fmt: skip
+        "suppliers": suppliers,
+        "totals": _totals(data["totals"]),
+    }
+
+
+def _regulatory(request: HttpRequest, name: str, category: str) -> dict[str, Any]:
+    actor = actor_for(request.user)
+    _require_dashboard(actor, name)
+    snapshot = _snapshot()
+    category = _category(category)
+    data = dashboards.regulatory_dashboard(actor, snapshot, category=category)
+    fields = (*dashboards.REGULATORY_FIELDS, "imports_usd", "imports_mad", "manufacturers", "code", "label")
+    return {
+        "snapshot_id": snapshot.pk,
+        "category": category,
+        "trade_year": data["trade_year"],
+        "demand_year": data["demand_year"],
+        "rows": [
+            {
+                **{field: row[field] for field in fields},
+                "demand_mad": row["demand"],
+                "covered_mad": row["covered"],
+                "coverage": _ratio(row["coverage"]),
+                "certified_not_registered": row["certified_only"],
+                "registered_not_certified": row["registered_only"],
+                "neither": row["neither"],
+            }
+            for row in data["rows"]
+        ],  # fmt: skip
+        "manufacturers": data["totals"]["manufacturers"],
+        "review_queues": data["queues"],
+    }
+
+
+@router.get(
+    "/dashboards/industry",
+    response=RegulatoryDashboardOut,
+    summary="Ministry of Industry and IMANOR: local production and certification per EMDN category (or group)",
+)
+def get_industry_dashboard(request: HttpRequest, category: str = "") -> dict[str, Any]:
+    return _regulatory(request, "industry", category)
+
+
+@router.get(
+    "/dashboards/health",
+    response=RegulatoryDashboardOut,
+    summary="Ministry of Health (DMP): local products and their registrations per EMDN category (or group)",
+)
+def get_health_dashboard(request: HttpRequest, category: str = "") -> dict[str, Any]:
+    return _regulatory(request, "health", category)

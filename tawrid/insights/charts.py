@@ -36,6 +36,8 @@ from lxml import etree
 from pygal.style import Style
 
 ValueFormat = Literal["number", "money", "percent"]
+LEGEND_SHORT = 22  # characters of a legend entry that four columns leave room for
+LEGEND_LONGEST = 52  # two columns
 Series = Sequence[tuple[str, Sequence[float | None]]]
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -376,10 +378,13 @@ def _render(
         raise ValueError("links must have one entry (or None) per label")
     checked = [checked_link(href) if href else None for href in (links or [None] * len(labels))]
     config = _config(title, rtl, value_format, no_data_text, show_values=show_values)
+    # Four legend entries fit a row when they are short; longer names (regulatory states) go two by two, whole.
+    longest = max((len(name) for name, _values in series), default=0)
     config.update(
         show_legend=len(series) > 1,
         legend_at_bottom=True,
-        legend_at_bottom_columns=min(len(series), 4) or 1,
+        legend_at_bottom_columns=min(len(series), 4 if longest <= LEGEND_SHORT else 2) or 1,
+        truncate_legend=LEGEND_LONGEST,
         x_label_rotation=30 if len(labels) > 12 and chart_class is not pygal.HorizontalBar else 0,
         print_values_position="top",
         include_x_axis=True,

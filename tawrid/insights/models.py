@@ -278,6 +278,17 @@ class GroupFigures(models.Model):
     pci = models.FloatField(_("product complexity"), null=True, blank=True)
     cog = models.FloatField(_("opportunity gain"), null=True, blank=True)
     category_makers = models.PositiveIntegerField(_("local manufacturers in the EMDN category"), default=0)
+    # The regulatory state of the group's published local products on the snapshot's day.
+    certified_products = models.PositiveIntegerField(_("products with ISO 13485 verified by IMANOR"), default=0)
+    registered_products = models.PositiveIntegerField(_("products with a valid DMP registration"), default=0)
+    labelled_products = models.PositiveIntegerField(_("products with the Made in Morocco label"), default=0)
+    registrations_pending = models.PositiveIntegerField(_("products whose registration is under review"), default=0)
+    certificates_expiring = models.PositiveIntegerField(
+        _("products whose certificate lapses within 90 days"), default=0
+    )
+    registrations_expiring = models.PositiveIntegerField(
+        _("products whose registration lapses within 90 days"), default=0
+    )
 
     class Meta:
         verbose_name = _("EMDN group figures")
@@ -286,6 +297,64 @@ class GroupFigures(models.Model):
 
     def __str__(self) -> str:
         return self.group
+
+
+class OrganisationYearFigures(models.Model):
+    """One buyer or manufacturer in one year, for the secretariat's dashboard: as a buyer, its declared demand
+    (plans in force of that year), the part eligible local products can cover (national run) and its orders;
+    as a supplier, the demand allocated to its products (national run) and what was ordered from it."""
+
+    snapshot = models.ForeignKey(IndicatorSnapshot, on_delete=models.CASCADE, related_name="organisation_years")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    demand_mad = models.DecimalField(_("declared demand (MAD)"), max_digits=20, decimal_places=2, default=0)
+    demand_lines = models.PositiveIntegerField(_("plan lines"), default=0)
+    covered_mad = models.DecimalField(_("demand covered locally (MAD)"), max_digits=20, decimal_places=2, default=0)
+    ordered_mad = models.DecimalField(_("ordered (MAD)"), max_digits=20, decimal_places=2, default=0)
+    ordered_local_mad = models.DecimalField(_("ordered locally (MAD)"), max_digits=20, decimal_places=2, default=0)
+    allocated_mad = models.DecimalField(
+        _("demand allocated to its products (MAD)"), max_digits=20, decimal_places=2, default=0
+    )
+    sold_mad = models.DecimalField(_("ordered from it (MAD)"), max_digits=20, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("organisation figures of a year")
+        verbose_name_plural = _("organisation figures of a year")
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "organisation", "year"], name="insights_org_year_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.year}"
+
+
+class OrganisationFigures(models.Model):
+    """One local manufacturer's catalogue on the snapshot's day: published products, eligible ones, their
+    certificates, registrations and labels, and the declared yearly capacity."""
+
+    snapshot = models.ForeignKey(IndicatorSnapshot, on_delete=models.CASCADE, related_name="organisations")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    products = models.PositiveIntegerField(_("published products"), default=0)
+    eligible_products = models.PositiveIntegerField(_("eligible products"), default=0)
+    certified_products = models.PositiveIntegerField(_("products with ISO 13485 verified by IMANOR"), default=0)
+    registered_products = models.PositiveIntegerField(_("products with a valid DMP registration"), default=0)
+    labelled_products = models.PositiveIntegerField(_("products with the Made in Morocco label"), default=0)
+    groups = models.PositiveIntegerField(_("EMDN groups"), default=0)
+    capacity_units = models.PositiveBigIntegerField(_("declared capacity (units per year)"), default=0)
+
+    class Meta:
+        verbose_name = _("organisation figures")
+        verbose_name_plural = _("organisation figures")
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "organisation"], name="insights_org_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.organisation_id)
 
 
 class ReportKind(models.TextChoices):

@@ -8,6 +8,13 @@
 - Reports: the quarterly cluster report is for the secretariat and the ministries (industry, health); an
   opportunity report is for every signed-in person (investors and start-ups first). Buyers' names never
   appear in a report unless their plan discloses them.
+- Figures of one organisation (a buyer's demand and orders, a manufacturer's products and sales): the people
+  who may read that organisation (its own, the secretariat overseeing it, the operator). Nobody changes them:
+  the snapshot job writes them.
+- Dashboards: a buyer's or a manufacturer's, for those who may read the organisation; the secretariat's (every
+  member buyer and manufacturer) for the secretariat; the industry and certification one for the Ministry of
+  Industry, IMANOR and the secretariat; the health one for the Ministry of Health / DMP and the secretariat.
+  The ministries' dashboards show aggregates per EMDN group, never one buyer's figures.
 """
 
 from __future__ import annotations
@@ -20,6 +27,11 @@ from tawrid.core import permissions
 from tawrid.core.permissions import Actor
 
 REPORT_READER_KINDS = ("cluster", "ministry_industry", "ministry_health")
+DASHBOARD_KINDS = {
+    "cluster": ("cluster",),
+    "industry": ("cluster", "ministry_industry", "imanor"),
+    "health": ("cluster", "ministry_health"),
+}
 
 
 def can_manage(actor: Actor) -> bool:
@@ -28,6 +40,11 @@ def can_manage(actor: Actor) -> bool:
 
 def can_read_quarterly_reports(actor: Actor) -> bool:
     return actor.is_superuser or actor.has_kind(*REPORT_READER_KINDS)
+
+
+def can_open_dashboard(actor: Actor, dashboard: str) -> bool:
+    """The national dashboards: "cluster", "industry" or "health" (see the module's rules)."""
+    return actor.is_superuser or actor.has_kind(*DASHBOARD_KINDS.get(dashboard, ()))
 
 
 def _signed_in(actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -50,6 +67,16 @@ def _flows(actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset if can_manage(actor) else queryset.filter(dataset__status="ready")
 
 
+def _organisation_figures(actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    if actor.is_superuser:
+        return queryset
+    return queryset.filter(organisation_id__in=actor.readable_org_ids)
+
+
+def _nobody_changes(actor: Actor, obj: Any) -> bool:
+    return False
+
+
 def _reports(actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
     if actor.is_anonymous:
         return queryset.none()
@@ -65,6 +92,8 @@ def register() -> None:
         GroupYearFigures,
         HsEmdnLink,
         IndicatorSnapshot,
+        OrganisationFigures,
+        OrganisationYearFigures,
         Report,
         TradeDataset,
         TradeFlow,
@@ -76,3 +105,6 @@ def register() -> None:
     permissions.register(TradeDataset, permissions.Custom(_datasets, _managers_change))
     permissions.register(TradeFlow, permissions.Custom(_flows, _managers_change))
     permissions.register(Report, permissions.Custom(_reports, _managers_change))
+    organisation_figures = permissions.Custom(_organisation_figures, _nobody_changes)
+    permissions.register(OrganisationFigures, organisation_figures)
+    permissions.register(OrganisationYearFigures, organisation_figures)

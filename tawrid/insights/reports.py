@@ -2,7 +2,8 @@
 insights/report_base.html, laid out by WeasyPrint through `pdf.render_pdf`).
 
 * The quarterly cluster report, for the ministries: national figures per year, the largest imports per EMDN
-  group, the first opportunities, the data used, the definitions and the market context.
+  group, local production and its regulatory state per EMDN category (certification, registration, label), the
+  first opportunities, the data used, the definitions and the market context.
 * The opportunity report, for investors: one EMDN group's score, imports (per year, origin and HS code), the
   buyers' demand, the local suppliers and what they miss.
 
@@ -19,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tawrid.core.permissions import ANONYMOUS
-from tawrid.insights import definitions, opportunities, pdf, selectors, visuals
+from tawrid.insights import dashboards, definitions, opportunities, pdf, selectors, visuals
 from tawrid.insights.models import IndicatorSnapshot, Report, ReportKind
 
 TOP_GROUPS = 15
@@ -48,6 +49,7 @@ def quarterly_context(snapshot: IndicatorSnapshot, *, period: str, language: str
     labels = {row.group: row.label for row in selectors.group_rows(snapshot)}
     largest = sorted(groups, key=lambda r: (-r.imports_usd, r.group))[:TOP_GROUPS]
     ranked = selectors.opportunity_list(snapshot)[:TOP_OPPORTUNITIES]
+    regulatory = dashboards.regulatory_dashboard(ANONYMOUS, snapshot)
     return {
         **_common(snapshot, language),
         "period": period,
@@ -60,6 +62,9 @@ def quarterly_context(snapshot: IndicatorSnapshot, *, period: str, language: str
         "chart_groups": visuals.largest_groups_chart(
             [(row, labels.get(row.group, "")) for row in largest], year=years.trade_year, rtl=_rtl(language)
         ),
+        "regulatory": regulatory["rows"],
+        "regulatory_totals": regulatory["totals"],
+        "chart_regulatory": visuals.regulatory_chart(regulatory["rows"], per_group=False, rtl=_rtl(language)),
     }
 
 

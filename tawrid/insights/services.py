@@ -4,6 +4,7 @@ rates and the indicator snapshots. Keyword-only, typed, each in a transaction; l
 from __future__ import annotations
 
 import csv
+import datetime
 import hashlib
 import io
 import logging
@@ -19,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 from tawrid.core.errors import DomainError, Forbidden
 from tawrid.core.jobs import JobContext, job_enqueue
 from tawrid.core.permissions import Actor
+from tawrid.core.storage import local_path
 from tawrid.insights import complexity, tradefiles
 from tawrid.insights.models import (
     DatasetStatus,
@@ -35,6 +37,8 @@ from tawrid.insights.models import (
     GroupYearFigures,
     HsEmdnLink,
     IndicatorSnapshot,
+    OrganisationFigures,
+    OrganisationYearFigures,
     Report,
     ReportedBy,
     ReportKind,
@@ -125,9 +129,8 @@ def trade_dataset_upload(
         upload.seek(0)
         dataset.file.save(filename, File(upload), save=False)
         try:
-            trade_file = tradefiles.open_trade_file(
-                Path(dataset.file.path), filename=filename, hs_revision=hs_revision or None
-            )
+            with local_path(dataset.file) as path:
+                trade_file = tradefiles.open_trade_file(path, filename=filename, hs_revision=hs_revision or None)
         except tradefiles.TradeFileError as error:
             dataset.file.delete(save=False)
             raise DomainError(error.message, code="bad_trade_file") from error
@@ -269,9 +272,14 @@ def trade_dataset_load(*, dataset_id: int, context: JobContext | None = None) ->
     if dataset.status == DatasetStatus.READY:
         return dataset  # a job delivered twice loads nothing twice
     TradeDataset.objects.filter(pk=dataset.pk).update(status=DatasetStatus.VALIDATING, updated_at=timezone.now())
+    with local_path(dataset.file) as path:
+        return _load(dataset, path, context)
+
+
+def _load(dataset: TradeDataset, path: Path, context: JobContext | None) -> TradeDataset:
     try:
         trade_file = tradefiles.open_trade_file(
-            Path(dataset.file.path), filename=dataset.original_filename, hs_revision=dataset.hs_revision or None
+            path, filename=dataset.original_filename, hs_revision=dataset.hs_revision or None
         )
     except tradefiles.TradeFileError as error:
         _refuse(dataset, message=error.message, problems=[], checked=_Checked())
@@ -342,6 +350,24 @@ def trade_dataset_load(*, dataset_id: int, context: JobContext | None = None) ->
     return TradeDataset.objects.get(pk=dataset.pk)
 
 
+FLOW_COLUMNS = (
+    "dataset_id", "year", "exporter", "importer", "reported_by", "hs6", "hs6_original", "share", "value_usd",
+    "quantity", "quantity_unit", "line",
+)  # fmt: skip
+
+
+def _insert_flows(rows: list[tuple[Any, ...]]) -> None:
+    """Insert flow rows (FLOW_COLUMNS order) in one transaction with the driver's executemany: building a model
+    instance per flow costs more than the insert itself (docs/benchmarks.md, the insights benchmark)."""
+    quote = connection.ops.quote_name
+    table, columns = quote(TradeFlow._meta.db_table), ", ".join(quote(c) for c in FLOW_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(FLOW_COLUMNS))
+    # Only the model's own table and column names enter the statement; the values are parameters.
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 def _write_pass(
     context: JobContext | None,
     dataset: TradeDataset,
@@ -351,13 +377,13 @@ def _write_pass(
 ) -> tuple[int, dict[str, int]]:
     assert checked.detailed is not None
     skipped: dict[str, int] = defaultdict(int)
-    batch: list[TradeFlow] = []
+    batch: list[tuple[Any, ...]] = []
     written = 0
+    cent, thousandth, millionth = Decimal("0.01"), Decimal("0.001"), Decimal("0.000001")
 
     def flush() -> None:
         nonlocal written
-        with transaction.atomic():
-            TradeFlow.objects.bulk_create(batch, batch_size=WRITE_CHUNK)
+        _insert_flows(batch)
         written += len(batch)
         if context is not None:
             context.advance(0, step=_("Loading: %(n)s flows") % {"n": written})
@@ -376,20 +402,23 @@ def _write_pass(
             skipped["world_total_with_partners"] += 1
             continue
         for hs6, share in converter.to_hs2022(item.hs6_original, item.hs_revision):
+            whole = share == 1
             batch.append(
-                TradeFlow(
-                    dataset=dataset,
-                    year=item.year,
-                    exporter=item.exporter,
-                    importer=item.importer,
-                    reported_by=item.reported_by,
-                    hs6=hs6,
-                    hs6_original=item.hs6_original,
-                    share=share.quantize(Decimal("0.000001")),
-                    value_usd=(item.value_usd * share).quantize(Decimal("0.01")),
-                    quantity=(item.quantity * share).quantize(Decimal("0.001")) if item.quantity is not None else None,
-                    quantity_unit=item.quantity_unit[:12],
-                    line=item.line,
+                (
+                    dataset.pk,
+                    item.year,
+                    item.exporter,
+                    item.importer,
+                    item.reported_by,
+                    hs6,
+                    item.hs6_original,
+                    Decimal(1) if whole else share.quantize(millionth),
+                    item.value_usd.quantize(cent) if whole else (item.value_usd * share).quantize(cent),
+                    None
+                    if item.quantity is None
+                    else (item.quantity if whole else item.quantity * share).quantize(thousandth),
+                    item.quantity_unit[:12],
+                    item.line,
                 )
             )
         if len(batch) >= WRITE_CHUNK:
@@ -679,66 +708,182 @@ def _demand_by_group() -> dict[tuple[str, int], dict[str, Any]]:
     return cells
 
 
-def _coverage_by_group(years: Iterable[int], notes: list[str]) -> dict[tuple[str, int], Decimal]:
+@dataclass
+class Coverage:
+    """Demand value covered by eligible local products, per (EMDN group, year), per (buyer, year) and — the
+    demand allocated to each supplier's products — per (supplier, year)."""
+
+    by_group: dict[tuple[str, int], Decimal]
+    by_buyer: dict[tuple[int, int], Decimal]
+    by_supplier: dict[tuple[int, int], Decimal]
+
+
+def coverage_runs(year: int, *, buyer: Any = None) -> tuple[list[Any], bool]:
+    """The match runs whose allocation gives a year's local coverage, and whether it is the national one: the
+    latest national run of the year (capacities shared between all buyers), else the latest run of each plan in
+    force (of one buyer, when given)."""
+    from tawrid.demand.services import counted_plans
+    from tawrid.matching.selectors import latest_run
+
+    operator = Actor(is_superuser=True)
+    national = latest_run(operator, year=year)
+    if national is not None:
+        return [national], True
+    plans = counted_plans().filter(year=year)
+    if buyer is not None:
+        plans = plans.filter(buyer=buyer)
+    return [run for plan in plans if (run := latest_run(operator, plan=plan))], False
+
+
+def _coverage(years: Iterable[int], notes: list[str]) -> Coverage:
     """Demand value covered by eligible local products (the allocation's covered quantity × the line's value per
     unit), from the latest national match run of each year — capacities shared between all buyers. A year
     without a national run falls back on the latest run of each plan in force, which may count one
     manufacturer's capacity for several buyers: the snapshot notes it."""
-    from tawrid.demand.services import counted_plans
-    from tawrid.matching.models import LineResult
-    from tawrid.matching.selectors import latest_run
+    from tawrid.matching.models import LineResult, MatchCandidate
 
-    operator = Actor(is_superuser=True)
-    cells: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+    by_group: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+    by_buyer: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    by_supplier: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     for year in years:
-        national = latest_run(operator, year=year)
-        runs = [national] if national is not None else []
-        if national is None:
-            runs = [run for plan in counted_plans().filter(year=year) if (run := latest_run(operator, plan=plan))]
-            if runs:
-                notes.append(
-                    _("%(year)s: no national matching run; local coverage added up plan by plan.") % {"year": year}
-                )
+        runs, national = coverage_runs(year)
+        if runs and not national:
+            notes.append(
+                _("%(year)s: no national matching run; local coverage added up plan by plan.") % {"year": year}
+            )
         for run in runs:
             rows = (
-                LineResult.objects.filter(run=run, covered_quantity__gt=0, line__emdn__isnull=False)
-                .values_list("line__emdn__code", "line__estimated_value", "quantity", "covered_quantity")
+                LineResult.objects.filter(run=run, covered_quantity__gt=0)
+                .values_list("line__emdn__code", "line__plan__buyer_id", "line__estimated_value", "quantity",
+                             "covered_quantity")
                 .order_by()
-            )
-            for code, value, quantity, covered in rows:
+            )  # fmt: skip
+            for code, buyer, value, quantity, covered in rows:
                 if value and quantity:
-                    cells[(code[:3], year)] += value * min(covered, quantity) / quantity
-    return {key: value.quantize(Decimal("0.01")) for key, value in cells.items()}
+                    worth = value * min(covered, quantity) / quantity
+                    by_buyer[(buyer, year)] += worth
+                    if code:
+                        by_group[(code[:3], year)] += worth
+            allocations = (
+                MatchCandidate.objects.filter(result__run=run, allocated_quantity__gt=0)
+                .values_list("product__manufacturer_id", "result__line__estimated_value", "result__quantity",
+                             "allocated_quantity")
+                .order_by()
+            )  # fmt: skip
+            for supplier, value, quantity, allocated in allocations:
+                if value and quantity:
+                    by_supplier[(supplier, year)] += value * min(allocated, quantity) / quantity
+    cent = Decimal("0.01")
+    return Coverage(
+        by_group={key: value.quantize(cent) for key, value in by_group.items()},
+        by_buyer={key: value.quantize(cent) for key, value in by_buyer.items()},
+        by_supplier={key: value.quantize(cent) for key, value in by_supplier.items()},
+    )
 
 
-def _orders_by_group() -> dict[tuple[str, int], tuple[Decimal, Decimal]]:
+def _demand_by_buyer() -> dict[tuple[int, int], tuple[Decimal, int]]:
+    """Declared value and lines of each buyer's plans in force, per plan year (unclassified lines included)."""
+    from tawrid.demand.models import PlanLine
+    from tawrid.demand.services import counted_plans
+
+    rows = (
+        PlanLine.objects.filter(plan__in=counted_plans())
+        .values_list("plan__buyer_id", "plan__year")
+        .annotate(value=Sum("estimated_value"), lines=Count("pk"))
+        .order_by()
+    )
+    return {(buyer, year): (value or Decimal(0), lines) for buyer, year, value, lines in rows}
+
+
+@dataclass
+class Orders:
+    """Value ordered and ordered locally per (EMDN group, year) and per (buyer, year); value ordered from each
+    supplier per (supplier, year). Years of orders in Casablanca time, as the local-purchase rates count them."""
+
+    by_group: dict[tuple[str, int], tuple[Decimal, Decimal]]
+    by_buyer: dict[tuple[int, int], tuple[Decimal, Decimal]]
+    by_supplier: dict[tuple[int, int], Decimal]
+
+
+def _orders() -> Orders:
+    from tawrid.sourcing.models import OrderLine
     from tawrid.sourcing.selectors import local_purchase_rates
 
     rates = local_purchase_rates(Actor(is_superuser=True))
-    return {key: (rate.total_value, rate.local_value) for key, rate in rates.by_group_year.items() if key[0]}
+    sold: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for supplier, ordered_at, value in OrderLine.objects.values_list(
+        "order__supplier_id", "order__ordered_at", "value"
+    ).order_by():
+        sold[(supplier, timezone.localtime(ordered_at).year)] += value
+    return Orders(
+        by_group={key: (rate.total_value, rate.local_value) for key, rate in rates.by_group_year.items() if key[0]},
+        by_buyer={
+            (int(buyer), year): (rate.total_value, rate.local_value)
+            for (buyer, year), rate in rates.by_buyer_year.items()
+        },
+        by_supplier=dict(sold),
+    )
 
 
-def _supply_by_group() -> dict[str, dict[str, Any]]:
-    from tawrid.catalog.models import Product, ProductStatus
-    from tawrid.catalog.selectors import eligible_products_on
+EXPIRY_HORIZON_DAYS = 90
+
+
+@dataclass
+class Supply:
+    """Published products of manufacturers established in Morocco and their regulatory state on one day, per
+    EMDN group and per manufacturer."""
+
+    by_group: dict[str, dict[str, Any]]
+    by_maker: dict[int, dict[str, Any]]
+
+
+def _supply() -> Supply:
+    from tawrid.catalog.models import Product, ProductStatus, RegistrationApplication, RegistrationStatus
+    from tawrid.catalog.selectors import certified_products_on, labelled_product_ids, registered_products_on
 
     today = timezone.localdate()
+    horizon = today + datetime.timedelta(days=EXPIRY_HORIZON_DAYS)
     local = Product.objects.filter(status=ProductStatus.PUBLISHED, manufacturer__country="MA")
-    eligible = set(eligible_products_on(today, local).values_list("pk", flat=True))
-    groups: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {"makers": set(), "products": 0, "eligible": 0, "capacity": 0, "classes": defaultdict(int)}
+
+    def ids(queryset: Any) -> set[int]:
+        return set(queryset.values_list("pk", flat=True))
+
+    certified, registered = ids(certified_products_on(today, local)), ids(registered_products_on(today, local))
+    eligible = certified & registered
+    certificate_lapses = certified - ids(certified_products_on(horizon, local))
+    registration_lapses = registered - ids(registered_products_on(horizon, local))
+    labelled = labelled_product_ids(today)
+    pending = set(
+        RegistrationApplication.objects.filter(
+            product__in=local, status__in=[RegistrationStatus.SUBMITTED, RegistrationStatus.UNDER_REVIEW]
+        ).values_list("product_id", flat=True)
     )
+
+    def cell() -> dict[str, Any]:
+        return {"makers": set(), "groups": set(), "products": 0, "eligible": 0, "certified": 0, "registered": 0,
+                "labelled": 0, "pending": 0, "certificate_lapses": 0, "registration_lapses": 0, "capacity": 0,
+                "classes": defaultdict(int)}  # fmt: skip
+
+    groups: dict[str, dict[str, Any]] = defaultdict(cell)
+    makers: dict[int, dict[str, Any]] = defaultdict(cell)
     for pk, code, maker, capacity, risk in local.values_list(
         "pk", "emdn__code", "manufacturer_id", "capacity_per_year", "risk_class"
     ):
-        cell = groups[code[:3]]
-        cell["makers"].add(maker)
-        cell["products"] += 1
-        cell["eligible"] += pk in eligible
-        cell["capacity"] += capacity or 0
-        if risk:
-            cell["classes"][risk] += 1
-    return groups
+        for target in (groups[code[:3]], makers[maker]):
+            target["makers"].add(maker)
+            target["groups"].add(code[:3])
+            target["products"] += 1
+            target["eligible"] += pk in eligible
+            target["certified"] += pk in certified
+            target["registered"] += pk in registered
+            target["labelled"] += pk in labelled
+            target["pending"] += pk in pending
+            target["certificate_lapses"] += pk in certificate_lapses
+            target["registration_lapses"] += pk in registration_lapses
+            target["capacity"] += capacity or 0
+            if risk:
+                target["classes"][risk] += 1
+    return Supply(by_group=dict(groups), by_maker=dict(makers))
 
 
 RISK_ORDER = ["I", "A", "IIa", "B", "IIb", "C", "III", "D"]
@@ -775,11 +920,14 @@ def snapshot_compute(*, snapshot_id: int, context: JobContext | None = None) -> 
     demand = _demand_by_group()
     step(_("Declared demand"))
     demand_years = sorted({year for _group, year in demand})
-    coverage = _coverage_by_group(demand_years, notes)
+    covered = _coverage(demand_years, notes)
+    coverage = covered.by_group
     step(_("Local coverage"))
-    orders = _orders_by_group()
+    ordered_all = _orders()
+    orders = ordered_all.by_group
     step(_("Orders"))
-    supply = _supply_by_group()
+    supplied = _supply()
+    supply = supplied.by_group
     step(_("Local supply"))
     measures = _complexity(notes)
     step(_("Economic complexity"))
@@ -790,8 +938,8 @@ def snapshot_compute(*, snapshot_id: int, context: JobContext | None = None) -> 
         for group, share in links:
             hs_of_group[group].append((hs6, share))
     makers_by_category: dict[str, set[int]] = defaultdict(set)
-    for group, supplied in supply.items():
-        makers_by_category[group[:1]] |= supplied["makers"]
+    for group, offered in supply.items():
+        makers_by_category[group[:1]] |= offered["makers"]
 
     year_keys = set(imports) | set(demand) | set(coverage) | set(orders) | set(exports)
     year_rows = []
@@ -845,15 +993,38 @@ def snapshot_compute(*, snapshot_id: int, context: JobContext | None = None) -> 
                 risk_class_from_products=bool(cell and cell["classes"]),
                 hs_codes=[[hs6, format((share * HUNDRED).normalize(), "f")] for hs6, share in hs_codes],
                 category_makers=len(makers_by_category.get(group[:1], ())),
+                certified_products=cell["certified"] if cell else 0,
+                registered_products=cell["registered"] if cell else 0,
+                labelled_products=cell["labelled"] if cell else 0,
+                registrations_pending=cell["pending"] if cell else 0,
+                certificates_expiring=cell["certificate_lapses"] if cell else 0,
+                registrations_expiring=cell["registration_lapses"] if cell else 0,
                 **weighted,
             )
         )
+    organisation_year_rows = _organisation_year_rows(snapshot, _demand_by_buyer(), covered, ordered_all)
+    organisation_rows = [
+        OrganisationFigures(
+            snapshot=snapshot,
+            organisation_id=maker,
+            products=cell["products"],
+            eligible_products=cell["eligible"],
+            certified_products=cell["certified"],
+            registered_products=cell["registered"],
+            labelled_products=cell["labelled"],
+            groups=len(cell["groups"]),
+            capacity_units=cell["capacity"],
+        )
+        for maker, cell in sorted(supplied.by_maker.items())
+    ]
     datasets = list(
         TradeDataset.objects.filter(status=DatasetStatus.READY).values_list("pk", "name", "illustrative", "source")
     )
     with transaction.atomic():
         GroupYearFigures.objects.bulk_create(year_rows, batch_size=2000)
         GroupFigures.objects.bulk_create(group_rows, batch_size=2000)
+        OrganisationYearFigures.objects.bulk_create(organisation_year_rows, batch_size=2000)
+        OrganisationFigures.objects.bulk_create(organisation_rows, batch_size=2000)
         IndicatorSnapshot.objects.filter(pk=snapshot.pk).update(
             status=SnapshotStatus.READY,
             trade_years=sorted(trade_years),
@@ -873,6 +1044,35 @@ def snapshot_compute(*, snapshot_id: int, context: JobContext | None = None) -> 
             f"plan years {demand_years} in {time.perf_counter() - started:.2f} s"
         )
     return IndicatorSnapshot.objects.get(pk=snapshot.pk)
+
+
+def _organisation_year_rows(
+    snapshot: IndicatorSnapshot,
+    demand: dict[tuple[int, int], tuple[Decimal, int]],
+    covered: Coverage,
+    orders: Orders,
+) -> list[OrganisationYearFigures]:
+    keys = set(demand) | set(covered.by_buyer) | set(covered.by_supplier) | set(orders.by_buyer)
+    keys |= set(orders.by_supplier)
+    rows = []
+    for organisation, year in sorted(keys):
+        value, lines = demand.get((organisation, year), (Decimal(0), 0))
+        ordered, ordered_local = orders.by_buyer.get((organisation, year), (Decimal(0), Decimal(0)))
+        rows.append(
+            OrganisationYearFigures(
+                snapshot=snapshot,
+                organisation_id=organisation,
+                year=year,
+                demand_mad=value,
+                demand_lines=lines,
+                covered_mad=covered.by_buyer.get((organisation, year), Decimal(0)),
+                ordered_mad=ordered,
+                ordered_local_mad=ordered_local,
+                allocated_mad=covered.by_supplier.get((organisation, year), Decimal(0)),
+                sold_mad=orders.by_supplier.get((organisation, year), Decimal(0)),
+            )
+        )
+    return rows
 
 
 def snapshot_failed(*, snapshot_id: int, message: str) -> None:

@@ -6,6 +6,11 @@ app_name = "insights"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/organisation/<int:pk>/", views.dashboard_organisation, name="dashboard_organisation"),
+    path("dashboard/cluster/", views.dashboard_cluster, name="dashboard_cluster"),
+    path("dashboard/industry/", views.dashboard_industry, name="dashboard_industry"),
+    path("dashboard/health/", views.dashboard_health, name="dashboard_health"),
     path("refresh/", views.snapshot_refresh, name="snapshot_refresh"),
     path("opportunities/", views.opportunity_list, name="opportunities"),
     path("opportunities/<str:group>/", views.opportunity_detail, name="opportunity_detail"),

@@ -20,11 +20,21 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tawrid.accounts.models import BUYER_KINDS
 from tawrid.core import permissions
 from tawrid.core.errors import DomainError, Forbidden, NotFound
 from tawrid.core.permissions import actor_for
 from tawrid.imports.export import write_xlsx
-from tawrid.insights import definitions, opportunities, policies, selectors, services, visuals
+from tawrid.insights import (
+    dashboards,
+    definitions,
+    opportunities,
+    policies,
+    selectors,
+    services,
+    tables,
+    visuals,
+)
 from tawrid.insights.forms import CrosswalkAddForm, CrosswalkLinkFormSet, OpportunityForm, TradeUploadForm
 from tawrid.insights.models import IndicatorSnapshot, Report, ReportKind, ReportStatus
 
@@ -533,3 +543,206 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
         filename=Path(report.file.name or "report.pdf").name,
         content_type="application/pdf",
     )
+
+
+# ----------------------------------------------------------------------------------------------- dashboards
+
+
+def _table_export(request: HttpRequest, filename: str, *tables: tables.Table) -> HttpResponse | None:
+    """The xlsx of the table named by `?table=` (the first by default) when `?format=xlsx` asks for it."""
+    if not _wants_xlsx(request):
+        return None
+    wanted = request.GET.get("table") or tables[0].name
+    for table in tables:
+        if table.name == wanted:
+            return _xlsx(f"{filename}-{table.name}", table.headers, table.export_rows(), table.title[:31])
+    raise NotFound(_("No such table."))
+
+
+def _exported(request: HttpRequest, *items: tables.Table) -> list[tables.Table]:
+    params = {k: str(v) for k, v in request.GET.items() if k not in ("format", "table")}
+    return [tables.with_export(table, params) for table in items]
+
+
+def _dashboard_context(request: HttpRequest, current: str, organisation_id: int | None = None) -> dict[str, Any]:
+    context = _base_context(request)
+    actor = context["actor"]
+    context.update(
+        current=current,
+        current_organisation=organisation_id,
+        national=dashboards.national_dashboards(actor),
+        own_organisations=dashboards.own_organisations(actor),
+    )
+    return context
+
+
+def _money_chart(title: str, rows: Sequence[dict[str, Any]], label: Any, links: Sequence[str], no_data: str) -> str:
+    shown = rows[:TOP_GROUPS]
+    return _svg(
+        visuals.demand_coverage_chart(
+            shown, title=title, labels=[label(r) for r in shown], links=list(links[:TOP_GROUPS]), no_data=no_data,
+            rtl=_rtl(),
+        )
+    )  # fmt: skip
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The person's first dashboard: their own buyer's or manufacturer's, else the national one of their
+    organisation (secretariat, Ministry of Industry and IMANOR, Ministry of Health), else the indicators."""
+    actor = actor_for(request.user)
+    own = dashboards.own_organisations(actor)
+    if own:
+        first = min(own, key=lambda o: ({"admin": 0, "member": 1}.get(actor.roles.get(o.pk, ""), 2), o.name))
+        return redirect("insights:dashboard_organisation", pk=first.pk)
+    national = dashboards.national_dashboards(actor)
+    if national:
+        return redirect(f"insights:dashboard_{national[0]}")
+    return redirect("insights:index")
+
+
+@login_required
+@require_GET
+def dashboard_organisation(request: HttpRequest, pk: int) -> HttpResponse:
+    """A buyer's dashboard (its plans of a year per EMDN group, coverage, orders) or a manufacturer's (its EMDN
+    groups, the national demand there, what its products miss, nearby opportunities): for the people who may
+    read the organisation."""
+    context = _dashboard_context(request, "organisation", pk)
+    actor = context["actor"]
+    organisation = dashboards.dashboard_organisation(actor, pk)
+    is_buyer = organisation.kind in BUYER_KINDS
+    context.update(organisation=organisation, is_buyer=is_buyer)
+    filename = f"tableau-de-bord-{organisation.slug}"
+    if is_buyer:
+        years = dashboards.buyer_years(organisation)
+        year = _int_param(request, "year", years) or (years[0] if years else timezone.localdate().year)
+        data = dashboards.buyer_dashboard(organisation, year)
+        (table,) = _exported(request, tables.buyer_groups(data["rows"]))
+        if (export := _table_export(request, f"{filename}-{year}", table)) is not None:
+            return export
+        context.update(
+            year=year,
+            years=years,
+            totals=data["totals"],
+            tables=[table],
+            chart=_money_chart(
+                _("Declared demand and local coverage per EMDN group (MAD)"),
+                data["rows"],
+                lambda r: f"{r['group']} {r['label'][:40]}",
+                [reverse("insights:opportunity_detail", args=[r["group"]]) for r in data["rows"]],
+                _("No plan in force for this year."),
+            ),
+        )
+    else:
+        data = dashboards.manufacturer_dashboard(actor, organisation, context["snapshot"])
+        groups, nearby = _exported(
+            request,
+            tables.manufacturer_groups(data["rows"], data["demand_year"]),
+            tables.nearby_opportunities(data["opportunities"]),
+        )
+        if (export := _table_export(request, filename, groups, nearby)) is not None:
+            return export
+        context.update(
+            missing=data["missing"],
+            tables=[groups, nearby],
+            chart=_money_chart(
+                _("National declared demand in your EMDN groups (MAD)"),
+                largest := sorted(data["rows"], key=lambda r: (-r["demand"], r["group"])),
+                lambda r: f"{r['group']} {r['label'][:40]}",
+                [reverse("insights:opportunity_detail", args=[r["group"]]) for r in largest],
+                _("No published product yet."),
+            ),
+        )
+    return render(request, "insights/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def dashboard_cluster(request: HttpRequest) -> HttpResponse:
+    """The secretariat's dashboard of a year: every member buyer and local manufacturer, with drill-down to
+    their own dashboards."""
+    context = _dashboard_context(request, "cluster")
+    actor, snapshot = context["actor"], context["snapshot"]
+    if not policies.can_open_dashboard(actor, "cluster"):
+        raise Forbidden(_("This dashboard is for the cluster secretariat."))
+    if snapshot is None:
+        return render(request, "insights/dashboard_national.html", context)
+    years = dashboards.figure_years(snapshot)
+    default_year = max(snapshot.demand_years) if snapshot.demand_years else (years[0] if years else None)
+    year = _int_param(request, "year", years) or default_year
+    data = dashboards.cluster_dashboard(actor, snapshot, year)
+    buyers, suppliers = _exported(
+        request, tables.cluster_buyers(data["buyers"]), tables.cluster_suppliers(data["suppliers"])
+    )
+    if (export := _table_export(request, f"tableau-de-bord-cluster-{year}", buyers, suppliers)) is not None:
+        return export
+    context.update(
+        year=year,
+        years=years,
+        totals=data["totals"],
+        tables=[buyers, suppliers],
+        chart=_money_chart(
+            _("Declared demand and local coverage per buyer (MAD)"),
+            data["buyers"],
+            lambda r: r["organisation"].name[:44],
+            [reverse("insights:dashboard_organisation", args=[r["organisation"].pk]) for r in data["buyers"]],
+            _("No buyer has a plan in force this year."),
+        ),
+    )
+    return render(request, "insights/dashboard_national.html", context)
+
+
+def _dashboard_regulatory(request: HttpRequest, focus: str) -> HttpResponse:
+    context = _dashboard_context(request, focus)
+    actor, snapshot = context["actor"], context["snapshot"]
+    if not policies.can_open_dashboard(actor, focus):
+        raise Forbidden(_("This dashboard is for the ministries and the cluster secretariat."))
+    context.update(focus=focus, categories=selectors.emdn_categories())
+    if snapshot is None:
+        return render(request, "insights/dashboard_national.html", context)
+    category = _category_param(request)
+    data = dashboards.regulatory_dashboard(actor, snapshot, category=category)
+    (table,) = _exported(
+        request,
+        tables.regulatory(
+            data["rows"],
+            focus=focus,
+            category=category,
+            trade_year=data["trade_year"],
+            demand_year=data["demand_year"],
+        ),
+    )
+    if export := _table_export(request, f"tableau-de-bord-{focus}{'-' + category if category else ''}", table):
+        return export
+    rows = data["rows"]
+    here = reverse(f"insights:dashboard_{focus}")
+    links = [
+        reverse("insights:opportunity_detail", args=[r["code"]]) if category else f"{here}?category={r['code']}"
+        for r in rows
+    ]
+    context.update(
+        category=category,
+        totals=data["totals"],
+        queues=data["queues"],
+        trade_year=data["trade_year"],
+        demand_year=data["demand_year"],
+        tables=[table],
+        chart=_svg(visuals.regulatory_chart(rows, per_group=bool(category), rtl=_rtl(), links=links)),
+    )
+    return render(request, "insights/dashboard_national.html", context)
+
+
+@login_required
+@require_GET
+def dashboard_industry(request: HttpRequest) -> HttpResponse:
+    """The Ministry of Industry's and IMANOR's dashboard: imports, demand and local production per EMDN category,
+    the products' certification and label, capacities."""
+    return _dashboard_regulatory(request, "industry")
+
+
+@login_required
+@require_GET
+def dashboard_health(request: HttpRequest) -> HttpResponse:
+    """The Ministry of Health's (DMP) dashboard: local products per EMDN category and their registrations."""
+    return _dashboard_regulatory(request, "health")

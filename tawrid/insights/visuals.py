@@ -70,3 +70,45 @@ def origins_chart(origins: Sequence[dict[str, Any]], *, year: int | None, rtl: b
         value_format="number",
         no_data_text=_("No imports loaded for this year."),
     )
+
+
+def demand_coverage_chart(
+    rows: Sequence[dict[str, Any]], *, title: str, labels: Sequence[str], links: Sequence[str], no_data: str, rtl: bool
+) -> str:
+    """Declared demand beside the part eligible local products can cover, one pair of bars per row (dashboards:
+    per EMDN group of a buyer's plans, per group of a manufacturer, per buyer of the cluster)."""
+    return charts.horizontal_bar_chart(
+        title=title,
+        labels=labels,
+        series=[
+            (_("Declared demand (MAD)"), [float(r["demand"]) or None for r in rows]),
+            (_("Covered locally (MAD)"), [float(r["covered"]) or None for r in rows]),
+        ],
+        links=links,
+        rtl=rtl,
+        value_format="money",
+        no_data_text=no_data,
+    )
+
+
+def regulatory_chart(
+    rows: Sequence[dict[str, Any]], *, per_group: bool, rtl: bool, links: Sequence[str | None] | None = None
+) -> str:
+    """Local products per EMDN category (or group) stacked by regulatory state: eligible, ISO 13485 verified but
+    not registered, registered but not verified, neither (rows of `dashboards.regulatory_dashboard`)."""
+    return charts.bar_chart(
+        title=_("Local products by regulatory state, per EMDN group")
+        if per_group
+        else _("Local products by regulatory state, per EMDN category"),
+        labels=[r["code"] for r in rows],
+        series=[
+            (_("Eligible (certified and registered)"), [r["eligible_products"] or None for r in rows]),
+            (_("ISO 13485 verified, not registered"), [r["certified_only"] or None for r in rows]),
+            (_("Registered, ISO 13485 not verified"), [r["registered_only"] or None for r in rows]),
+            (_("Neither"), [r["neither"] or None for r in rows]),
+        ],
+        links=links,
+        rtl=rtl,
+        stacked=True,
+        no_data_text=_("No published local product yet."),
+    )

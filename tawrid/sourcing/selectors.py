@@ -298,7 +298,7 @@ def local_purchase_rates(actor: Actor, year: int | None = None) -> purchase_rate
     people, the cluster secretariat, the operator: `policies.can_see_all_purchase_rates`), only their own
     organisations' otherwise. Per-buyer rates are kept only for the buyers the actor may read (its own; those
     the secretariat oversees; all for the operator)."""
-    if actor.is_anonymous:
+    if actor.is_anonymous and not actor.is_superuser:  # the operator without a user: jobs and commands
         return purchase_rate.purchase_rates((), ())
     lines, plan_lines = _purchase_rate_sources(actor)
     if year is not None:
@@ -349,7 +349,7 @@ def _purchase_rate_sources(actor: Actor) -> tuple[QuerySet[OrderLine], QuerySet[
 def purchase_rate_years(actor: Actor) -> list[int]:
     """The years the actor's local-purchase rates have data for (orders, Casablanca time, or plans), most
     recent first: the choices of the rates page's year filter, so that no choice leads to an empty page."""
-    if actor.is_anonymous:
+    if actor.is_anonymous and not actor.is_superuser:
         return []
     lines, plan_lines = _purchase_rate_sources(actor)
     ordered = {_year(moment) for moment in lines.datetimes("order__ordered_at", "year")}

@@ -72,7 +72,7 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: f"ISO-{n:05d}")
     issuer = "Bureau Veritas Maroc"
     issued_on = date(2024, 1, 1)
-    expires_on = date(2027, 1, 1)
+    expires_on = date(2029, 1, 1)  # as long as the registrations: tests must not expire with the calendar
     status = CertificateStatus.ACTIVE
     verified = True
 
@@ -88,7 +88,7 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     valid_until = date(2029, 1, 1)
 
 
-def make_eligible(product: Product, *, cert_expires: date = date(2027, 1, 1)) -> Product:
+def make_eligible(product: Product, *, cert_expires: date = date(2029, 1, 1)) -> Product:
     CertificateFactory(holder=product.manufacturer, expires_on=cert_expires)
     RegistrationFactory(product=product)
     return product

@@ -323,6 +323,7 @@ class SnapshotWorld(InsightsPeople):
             disclose_buyer=True,
         )
         self.glove_maker = OrganisationFactory(name="Gants Locaux", kind=OrganisationKind.MANUFACTURER)
+        self.glove_maker_admin = person_in(self.glove_maker, Role.ADMIN, full_name="Karim Gants")
         self.syringe_maker = OrganisationFactory(name="Seringues Locales", kind=OrganisationKind.MANUFACTURER)
         foreign = OrganisationFactory(name="Foreign Gloves", kind=OrganisationKind.MANUFACTURER, country="FR")
         glove_code = EmdnCode.objects.get(code=gloves)
@@ -340,3 +341,63 @@ class SnapshotWorld(InsightsPeople):
         from tawrid.insights import services
 
         return services.snapshot_compute_now(actor=self.manager_actor)
+
+
+class DashboardWorld(SnapshotWorld):
+    """SnapshotWorld, with everything the organisations' figures read besides plans and catalogue:
+
+    * the cluster oversees the group, the hospital and both local makers;
+    * a national match run of 2026 covers 500 of the 1000 “SERINGUE 5 ML” (2.00 MAD each: 1000 MAD) with the
+      syringe maker's product, and 100 of the hospital's 100 “SERINGUE 20 ML” (5.00 MAD each: 500 MAD);
+    * the group ordered directly 300 “SERINGUE 5 ML” at 2.00 from the syringe maker (600 MAD, local) and 100
+      “GANTS D'EXAMEN T/M” at 3.00 from the foreign glove maker (300 MAD, not local);
+    * the glove maker's second glove (certified through its maker's ISO 13485, not registered) has a DMP
+      registration under review; the syringes' registration lapses in 30 days.
+    """
+
+    def __init__(self) -> None:
+        import datetime
+
+        from django.utils import timezone
+
+        from tawrid.accounts.tests.factories import ClusterMembershipFactory
+        from tawrid.catalog.models import Product, RegistrationStatus
+        from tawrid.catalog.tests.factories import RegistrationFactory
+        from tawrid.matching.models import LineResult, MatchCandidate, MatchChunk, MatchRun
+        from tawrid.sourcing import services as sourcing_services
+
+        super().__init__()
+        for member in (self.group, self.hospital, self.glove_maker, self.syringe_maker):
+            ClusterMembershipFactory(cluster=self.cluster, member=member)
+        self.foreign = Product.objects.get(manufacturer__country="FR").manufacturer
+        lines = {line.designation: line for plan in (self.group_plan, self.hospital_plan) for line in plan.lines.all()}
+        run = MatchRun.objects.create(scope="national", year=2026, status="done", finished_at=timezone.now())
+        chunk = MatchChunk.objects.create(run=run, number=1, status="done")
+        for designation, covered in (("SERINGUE 5 ML", 500), ("SERINGUE 20 ML", 100)):
+            line = lines[designation]
+            result = LineResult.objects.create(
+                run=run, chunk=chunk, line=line, quantity=line.base_quantity, covered_quantity=Decimal(covered)
+            )
+            MatchCandidate.objects.create(
+                result=result, rank=1, product=self.syringes, score=0.9, verdict="good",
+                allocated_quantity=Decimal(covered),
+            )  # fmt: skip
+        self.unregistered_glove = Product.objects.filter(manufacturer=self.glove_maker, risk_class="I").get()
+        RegistrationFactory(
+            product=self.unregistered_glove, status=RegistrationStatus.UNDER_REVIEW, number="", valid_from=None,
+            valid_until=None,
+        )  # fmt: skip
+        self.syringes.registrations.update(valid_until=timezone.localdate() + datetime.timedelta(days=30))
+        actor = actor_for(self.buyer)
+        for supplier, designation, quantity, price in (
+            (self.syringe_maker, "SERINGUE 5 ML", "300", "2.00"),
+            (self.foreign, "GANTS D'EXAMEN T/M", "100", "3.00"),
+        ):
+            sourcing_services.order_create_direct(
+                actor=actor,
+                buyer=self.group,
+                supplier=supplier,
+                plan_lines_with_quantities_and_prices=[
+                    {"plan_line": lines[designation].pk, "quantity": quantity, "unit_price": price}
+                ],
+            )

@@ -243,16 +243,16 @@ def test_non_manager_may_not_upload(people):
 def test_failure_during_write_leaves_no_flow(people, monkeypatch):
     dataset = _upload(people, comtrade_csv(VALID))
     monkeypatch.setattr(services, "WRITE_CHUNK", 2)
-    real_bulk_create = TradeFlow.objects.bulk_create
+    real_insert = services._insert_flows
     calls = []
 
-    def failing_bulk_create(objs, *args, **kwargs):
-        calls.append(len(objs))
+    def failing_insert(rows):
+        calls.append(len(rows))
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        return real_bulk_create(objs, *args, **kwargs)
+        return real_insert(rows)
 
-    monkeypatch.setattr(TradeFlow.objects, "bulk_create", failing_bulk_create)
+    monkeypatch.setattr(services, "_insert_flows", failing_insert)
     with pytest.raises(RuntimeError):
         services.trade_dataset_load(dataset_id=dataset.pk)
     assert calls == [2, 2]
