@@ -341,25 +341,22 @@ class OrganisationRefOut(Schema):
     region: str
 
 
-class BuyerGroupOut(Schema):
+class PurchaseFiguresOut(Schema):
+    demand_mad: Decimal = Field(..., description="Declared demand: plans in force of the year.")
+    covered_mad: Decimal = Field(..., description="The part eligible local products can cover.")
+    coverage: Decimal | None
+    ordered_mad: Decimal
+    ordered_local_mad: Decimal = Field(..., description="Ordered from manufacturers established in Morocco.")
+    local_rate: Decimal | None
+
+
+class BuyerGroupOut(PurchaseFiguresOut):
     group: str
     label: str
     lines: int
-    demand_mad: Decimal
-    covered_mad: Decimal
-    coverage: Decimal | None
-    ordered_mad: Decimal
-    ordered_local_mad: Decimal
-    local_rate: Decimal | None
 
 
-class BuyerTotalsOut(Schema):
-    demand_mad: Decimal
-    covered_mad: Decimal
-    coverage: Decimal | None
-    ordered_mad: Decimal
-    ordered_local_mad: Decimal
-    local_rate: Decimal | None
+class BuyerTotalsOut(PurchaseFiguresOut):
     local_rate_of_plan: Decimal | None
 
 
@@ -392,16 +389,9 @@ class OrganisationDashboardOut(Schema):
     opportunities: list[OpportunityOut]
 
 
-class ClusterBuyerOut(Schema):
+class ClusterBuyerOut(BuyerTotalsOut):
     organisation: OrganisationRefOut
     lines: int
-    demand_mad: Decimal
-    covered_mad: Decimal
-    coverage: Decimal | None
-    ordered_mad: Decimal
-    ordered_local_mad: Decimal
-    local_rate: Decimal | None
-    local_rate_of_plan: Decimal | None
 
 
 class ClusterSupplierOut(Schema):
@@ -1048,20 +1038,9 @@ def get_organisation_dashboard(request: HttpRequest, organisation_id: int, year:
             year=chosen,
             years=years,
             buyer_groups=[
-                {
-                    "group": r["group"],
-                    "label": r["label"],
-                    "lines": r["lines"],
-                    "demand_mad": r["demand"],
-                    "covered_mad": r["covered"],
-                    "coverage": _ratio(r["coverage"]),
-                    "ordered_mad": r["ordered"],
-                    "ordered_local_mad": r["ordered_local"],
-                    "local_rate": _ratio(r["local_rate"]),
-                }
-                for r in data["rows"]
-            ],  # fmt: skip
-            buyer_totals=_totals(totals) if totals else None,
+                {"group": r["group"], "label": r["label"], "lines": r["lines"], **_purchase(r)} for r in data["rows"]
+            ],
+            buyer_totals=_purchase(totals) if totals else None,
         )
         return out
     snapshot = selectors.latest_snapshot()
@@ -1090,16 +1069,19 @@ def get_organisation_dashboard(request: HttpRequest, organisation_id: int, year:
     return out
 
 
-def _totals(totals: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "demand_mad": totals["demand"],
-        "covered_mad": totals["covered"],
-        "coverage": _ratio(totals["coverage"]),
-        "ordered_mad": totals["ordered"],
-        "ordered_local_mad": totals["ordered_local"],
-        "local_rate": _ratio(totals["local_rate"]),
-        "local_rate_of_plan": _ratio(totals["local_rate_of_plan"]),
+def _purchase(figures: dict[str, Any]) -> dict[str, Any]:
+    """PurchaseFiguresOut (and the rate against the plan where there is one) from the dashboards' figures."""
+    out = {
+        "demand_mad": figures["demand"],
+        "covered_mad": figures["covered"],
+        "coverage": _ratio(figures["coverage"]),
+        "ordered_mad": figures["ordered"],
+        "ordered_local_mad": figures["ordered_local"],
+        "local_rate": _ratio(figures["local_rate"]),
     }
+    if "local_rate_of_plan" in figures:
+        out["local_rate_of_plan"] = _ratio(figures["local_rate_of_plan"])
+    return out
 
 
 def _require_dashboard(actor: Actor, name: str) -> None:
@@ -1139,21 +1121,11 @@ def get_cluster_dashboard(request: HttpRequest, year: int | None = None) -> dict
         "year": chosen,
         "years": years,
         "buyers": [
-            {
-                "organisation": _organisation_ref(b["organisation"]),
-                "lines": b["lines"],
-                "demand_mad": b["demand"],
-                "covered_mad": b["covered"],
-                "coverage": _ratio(b["coverage"]),
-                "ordered_mad": b["ordered"],
-                "ordered_local_mad": b["ordered_local"],
-                "local_rate": _ratio(b["local_rate"]),
-                "local_rate_of_plan": _ratio(b["local_rate_of_plan"]),
-            }
+            {"organisation": _organisation_ref(b["organisation"]), "lines": b["lines"], **_purchase(b)}
             for b in data["buyers"]
-        ],  # fmt: skip
+        ],
         "suppliers": suppliers,
-        "totals": _totals(data["totals"]),
+        "totals": _purchase(data["totals"]),
     }
 
 

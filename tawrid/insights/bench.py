@@ -127,3 +127,139 @@ def insights_benchmarks() -> list[Figure]:
         if created_links:
             HsEmdnLink.objects.all().delete()
     return figures
+
+
+DASHBOARD_BUYERS = 30
+LINES_PER_PLAN = 1500
+MAKERS = 300
+PRODUCTS_PER_MAKER = 10
+PLAN_YEAR = 2026
+
+
+def _dashboard_world() -> tuple[list[int], list[int]]:
+    """Buyers with one published plan each, local manufacturers with products, half of them certified and half of
+    the products registered, written in bulk (the bench measures reads, not the writing services)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tawrid.accounts.models import ClusterMembership, Organisation, OrganisationKind
+    from tawrid.catalog.models import (
+        Certificate,
+        CertificateKind,
+        CertificateStatus,
+        Product,
+        ProductStatus,
+        RegistrationApplication,
+        RegistrationStatus,
+    )
+    from tawrid.demand.models import PlanLine, PlanStatus, PurchasePlan
+    from tawrid.nomenclature.models import EmdnCode
+
+    rng = random.Random(11)
+    codes = list(EmdnCode.objects.filter(level__gte=3).values_list("pk", flat=True)[:2000])
+    cluster = Organisation.objects.create(name="Bench cluster", slug="bench-cluster", kind=OrganisationKind.CLUSTER)
+    buyers = Organisation.objects.bulk_create(
+        Organisation(name=f"Bench buyer {n}", slug=f"bench-buyer-{n}", kind=OrganisationKind.HOSPITAL_GROUP)
+        for n in range(DASHBOARD_BUYERS)
+    )
+    makers = Organisation.objects.bulk_create(
+        Organisation(name=f"Bench maker {n}", slug=f"bench-maker-{n}", kind=OrganisationKind.MANUFACTURER)
+        for n in range(MAKERS)
+    )
+    ClusterMembership.objects.bulk_create(ClusterMembership(cluster=cluster, member=o) for o in buyers + makers)
+    now = timezone.now()
+    plans = PurchasePlan.objects.bulk_create(
+        PurchasePlan(buyer=b, year=PLAN_YEAR, status=PlanStatus.PUBLISHED, published_at=now) for b in buyers
+    )
+    lines = []
+    for plan in plans:
+        for number in range(1, LINES_PER_PLAN + 1):
+            quantity = Decimal(rng.randint(10, 5000))
+            price = Decimal(rng.randint(10, 5000)) / 100
+            lines.append(
+                PlanLine(plan=plan, line_number=number, designation=f"ARTICLE {number}", natural_key=f"a{number}",
+                         quantity=quantity, base_quantity=quantity, units_per_purchase_unit=1, unit_price=price,
+                         estimated_value=quantity * price, emdn_id=rng.choice(codes))
+            )  # fmt: skip
+    PlanLine.objects.bulk_create(lines, batch_size=5000)
+    products = Product.objects.bulk_create(
+        (
+            Product(manufacturer=maker, reference=f"P{n}", name_fr=f"Produit {n}", emdn_id=rng.choice(codes),
+                    status=ProductStatus.PUBLISHED, capacity_per_year=rng.randint(1000, 100000))
+            for maker in makers
+            for n in range(PRODUCTS_PER_MAKER)
+        ),
+        batch_size=5000,
+    )  # fmt: skip
+    today = timezone.localdate()
+    Certificate.objects.bulk_create(
+        Certificate(holder=maker, kind=CertificateKind.ISO_13485, number=f"ISO-{maker.pk}", issuer="Bench",
+                    issued_on=today - datetime.timedelta(days=400), status=CertificateStatus.ACTIVE, verified=True,
+                    expires_on=today + datetime.timedelta(days=60 * (n % 12)))
+        for n, maker in enumerate(makers[::2])
+    )  # fmt: skip
+    RegistrationApplication.objects.bulk_create(
+        RegistrationApplication(product=p, status=RegistrationStatus.APPROVED, number=f"DMP-{p.pk}",
+                                valid_from=today - datetime.timedelta(days=100),
+                                valid_until=today + datetime.timedelta(days=30 * (n % 24)))
+        for n, p in enumerate(products[::2])
+    )  # fmt: skip
+    return [b.pk for b in buyers], [cluster.pk]
+
+
+@benchmark("dashboards")
+def dashboard_benchmarks() -> list[Figure]:
+    """The dashboards read the indicator snapshot; the baselines aggregate the same figures live from the plan
+    lines, runs, orders and catalogue, which is what a page would do without the snapshot."""
+    from tawrid.accounts.models import Membership, Organisation, User
+    from tawrid.core.permissions import Actor, actor_for
+    from tawrid.insights import dashboards, services
+    from tawrid.insights.models import IndicatorSnapshot
+    from tawrid.nomenclature.services import reference_load
+
+    if not IndicatorSnapshot.objects.exists():
+        reference_load(which=["emdn"])
+    buyers, (cluster,) = _dashboard_world()
+    operator = Actor(is_superuser=True)
+    user = User.objects.create_user(email="bench-secretariat@example.org", password=None, full_name="Bench")
+    Membership.objects.create(user=user, organisation_id=cluster, role="admin")
+    secretariat = actor_for(user)
+    with stopwatch() as compute:
+        snapshot = services.snapshot_compute_now(actor=operator)
+    repeats = 10
+    with stopwatch() as cluster_read:
+        for _ in range(repeats):
+            data = dashboards.cluster_dashboard(secretariat, snapshot, PLAN_YEAR)
+    assert len(data["buyers"]) == DASHBOARD_BUYERS and len(data["suppliers"]) == MAKERS
+    with stopwatch() as cluster_live:
+        for _ in range(repeats):
+            services._demand_by_buyer()
+            services._coverage([PLAN_YEAR], [])
+            services._orders()
+            services._supply()
+    with stopwatch() as regulatory_read:
+        for _ in range(repeats):
+            dashboards.regulatory_dashboard(operator, snapshot)
+    with stopwatch() as regulatory_live:
+        for _ in range(repeats):
+            services._supply()
+    buyer = Organisation.objects.get(pk=buyers[0])
+    with stopwatch() as buyer_read:
+        for _ in range(repeats):
+            dashboards.buyer_dashboard(buyer, PLAN_YEAR)
+    lines = DASHBOARD_BUYERS * LINES_PER_PLAN
+    products = MAKERS * PRODUCTS_PER_MAKER
+    figures = [
+        Figure("dashboards", f"indicator snapshot with {lines:,} plan lines, {products:,} products (job)",
+               compute[0], None, "s"),
+        Figure("dashboards", f"secretariat's dashboard, {DASHBOARD_BUYERS} buyers and {MAKERS} manufacturers",
+               cluster_read[0] / repeats * 1000, cluster_live[0] / repeats * 1000, "ms",
+               "the same figures aggregated live"),
+        Figure("dashboards", "ministries' dashboard per EMDN category", regulatory_read[0] / repeats * 1000,
+               regulatory_live[0] / repeats * 1000, "ms", "regulatory state of the catalogue computed live"),
+        Figure("dashboards", f"a buyer's dashboard ({LINES_PER_PLAN:,} plan lines, read live)",
+               buyer_read[0] / repeats * 1000, None, "ms"),
+    ]  # fmt: skip
+    IndicatorSnapshot.objects.all().delete()
+    return figures

@@ -26,9 +26,11 @@ from collections.abc import Callable, Sequence
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+import arabic_reshaper
 import cssselect2
 import pygal
 import tinycss2
+from bidi.algorithm import get_display
 from django.conf import settings
 from django.utils import formats, numberformat, translation
 from django.utils.translation import gettext, pgettext
@@ -36,8 +38,8 @@ from lxml import etree
 from pygal.style import Style
 
 ValueFormat = Literal["number", "money", "percent"]
-LEGEND_SHORT = 22  # characters of a legend entry that four columns leave room for
-LEGEND_LONGEST = 52  # two columns
+LEGEND_BOX = 36  # pixels of a legend entry besides its text: the colour box and the gaps
+LEGEND_CHAR = 7.4  # average width of a character of the legend's 13 px font
 Series = Sequence[tuple[str, Sequence[float | None]]]
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -378,13 +380,14 @@ def _render(
         raise ValueError("links must have one entry (or None) per label")
     checked = [checked_link(href) if href else None for href in (links or [None] * len(labels))]
     config = _config(title, rtl, value_format, no_data_text, show_values=show_values)
-    # Four legend entries fit a row when they are short; longer names (regulatory states) go two by two, whole.
+    # As many legend entries on a row as their longest name lets fit, each name whole when it can be.
     longest = max((len(name) for name, _values in series), default=0)
+    columns = max(1, min(len(series), 4, int(WIDTH // (LEGEND_BOX + LEGEND_CHAR * longest))))
     config.update(
         show_legend=len(series) > 1,
         legend_at_bottom=True,
-        legend_at_bottom_columns=min(len(series), 4 if longest <= LEGEND_SHORT else 2) or 1,
-        truncate_legend=LEGEND_LONGEST,
+        legend_at_bottom_columns=columns,
+        truncate_legend=int((WIDTH / columns - LEGEND_BOX) / LEGEND_CHAR),
         x_label_rotation=30 if len(labels) > 12 and chart_class is not pygal.HorizontalBar else 0,
         print_values_position="top",
         include_x_axis=True,
@@ -490,7 +493,30 @@ def _clean(markup: str, rtl: bool) -> str:
     if "id" in root.attrib:
         del root.attrib["id"]
     root.set("role", "img")
+    # The geometry is left to right on every page: without this, an inline SVG inherits `direction: rtl` from an
+    # Arabic page and every "start" anchor flips (legend texts run back over their colour boxes).
+    root.set("direction", "ltr")
     etree.cleanup_namespaces(root)
+    return etree.tostring(root, encoding="unicode")
+
+
+def printable(markup: str) -> str:
+    """The chart for a PDF report: its right-to-left texts shaped and put in display order.
+
+    WeasyPrint draws SVG text one code point at a time, left to right, in logical order and without joining letters
+    (Kozea/WeasyPrint#2909), which scrambles Arabic words; HTML text is unaffected. So each visible text that holds
+    right-to-left letters is shaped into Arabic presentation forms (arabic-reshaper) and reordered for display with
+    a right-to-left base direction and mirrored brackets (python-bidi), as the RLE embedding asks of a browser:
+    drawn left to right, letter by letter, it then shows as written. Tooltips (``<title>``) are not drawn in a PDF and
+    stay as they are. Charts without such text come back unchanged."""
+    if not _RTL_LETTERS.search(markup):
+        return markup
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    root = etree.fromstring(markup.encode(), parser)
+    for node in root.iter(f"{{{SVG_NS}}}text", f"{{{SVG_NS}}}tspan"):
+        if node.text and _RTL_LETTERS.search(node.text):
+            logical = node.text.replace(_RLE, "").replace(_PDF, "")
+            node.text = get_display(arabic_reshaper.reshape(logical), base_dir="R")
     return etree.tostring(root, encoding="unicode")
 
 

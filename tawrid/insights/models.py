@@ -259,7 +259,22 @@ class GroupYearFigures(models.Model):
         return f"{self.group} {self.year}"
 
 
-class GroupFigures(models.Model):
+class LocalSupply(models.Model):
+    """Published products of manufacturers established in Morocco on the snapshot's day, and their regulatory
+    state: counted per EMDN group and per manufacturer."""
+
+    products = models.PositiveIntegerField(_("published products"), default=0)
+    eligible_products = models.PositiveIntegerField(_("eligible products"), default=0)
+    capacity_units = models.PositiveBigIntegerField(_("declared capacity (units per year)"), default=0)
+    certified_products = models.PositiveIntegerField(_("products with ISO 13485 verified by IMANOR"), default=0)
+    registered_products = models.PositiveIntegerField(_("products with a valid DMP registration"), default=0)
+    labelled_products = models.PositiveIntegerField(_("products with the Made in Morocco label"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class GroupFigures(LocalSupply):
     """One EMDN group, whatever the year: local supply (from the catalogue) and the economic-complexity
     measures of the reporting country for the HS codes of the group (when several countries' trade is loaded)."""
 
@@ -267,9 +282,6 @@ class GroupFigures(models.Model):
     group = models.CharField(_("EMDN group"), max_length=3)
     label = models.CharField(_("term"), max_length=300, blank=True)
     manufacturers = models.PositiveIntegerField(_("local manufacturers"), default=0)
-    products = models.PositiveIntegerField(_("published products"), default=0)
-    eligible_products = models.PositiveIntegerField(_("eligible products"), default=0)
-    capacity_units = models.PositiveBigIntegerField(_("declared capacity (units per year)"), default=0)
     risk_class = models.CharField(_("risk class"), max_length=3, blank=True)
     risk_class_from_products = models.BooleanField(_("risk class known from local products"), default=False)
     hs_codes = models.JSONField(_("HS codes"), default=list, blank=True)
@@ -278,10 +290,6 @@ class GroupFigures(models.Model):
     pci = models.FloatField(_("product complexity"), null=True, blank=True)
     cog = models.FloatField(_("opportunity gain"), null=True, blank=True)
     category_makers = models.PositiveIntegerField(_("local manufacturers in the EMDN category"), default=0)
-    # The regulatory state of the group's published local products on the snapshot's day.
-    certified_products = models.PositiveIntegerField(_("products with ISO 13485 verified by IMANOR"), default=0)
-    registered_products = models.PositiveIntegerField(_("products with a valid DMP registration"), default=0)
-    labelled_products = models.PositiveIntegerField(_("products with the Made in Morocco label"), default=0)
     registrations_pending = models.PositiveIntegerField(_("products whose registration is under review"), default=0)
     certificates_expiring = models.PositiveIntegerField(
         _("products whose certificate lapses within 90 days"), default=0
@@ -330,7 +338,7 @@ class OrganisationYearFigures(models.Model):
         return f"{self.organisation_id} {self.year}"
 
 
-class OrganisationFigures(models.Model):
+class OrganisationFigures(LocalSupply):
     """One local manufacturer's catalogue on the snapshot's day: published products, eligible ones, their
     certificates, registrations and labels, and the declared yearly capacity."""
 
@@ -338,13 +346,7 @@ class OrganisationFigures(models.Model):
     organisation = models.ForeignKey(
         "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
     )
-    products = models.PositiveIntegerField(_("published products"), default=0)
-    eligible_products = models.PositiveIntegerField(_("eligible products"), default=0)
-    certified_products = models.PositiveIntegerField(_("products with ISO 13485 verified by IMANOR"), default=0)
-    registered_products = models.PositiveIntegerField(_("products with a valid DMP registration"), default=0)
-    labelled_products = models.PositiveIntegerField(_("products with the Made in Morocco label"), default=0)
     groups = models.PositiveIntegerField(_("EMDN groups"), default=0)
-    capacity_units = models.PositiveBigIntegerField(_("declared capacity (units per year)"), default=0)
 
     class Meta:
         verbose_name = _("organisation figures")

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tawrid.core.permissions import ANONYMOUS
-from tawrid.insights import dashboards, definitions, opportunities, pdf, selectors, visuals
+from tawrid.insights import charts, dashboards, definitions, opportunities, pdf, selectors, visuals
 from tawrid.insights.models import IndicatorSnapshot, Report, ReportKind
 
 TOP_GROUPS = 15
@@ -58,13 +58,17 @@ def quarterly_context(snapshot: IndicatorSnapshot, *, period: str, language: str
         "opportunities": ranked,
         "trade_year": years.trade_year,
         "demand_year": years.demand_year,
-        "chart_years": visuals.years_chart(totals, rtl=_rtl(language)),
-        "chart_groups": visuals.largest_groups_chart(
-            [(row, labels.get(row.group, "")) for row in largest], year=years.trade_year, rtl=_rtl(language)
+        "chart_years": charts.printable(visuals.years_chart(totals, rtl=_rtl(language))),
+        "chart_groups": charts.printable(
+            visuals.largest_groups_chart(
+                [(row, labels.get(row.group, "")) for row in largest], year=years.trade_year, rtl=_rtl(language)
+            )
         ),
         "regulatory": regulatory["rows"],
         "regulatory_totals": regulatory["totals"],
-        "chart_regulatory": visuals.regulatory_chart(regulatory["rows"], per_group=False, rtl=_rtl(language)),
+        "chart_regulatory": charts.printable(
+            visuals.regulatory_chart(regulatory["rows"], per_group=False, rtl=_rtl(language))
+        ),
     }
 
 
@@ -97,8 +101,8 @@ def opportunity_context(snapshot: IndicatorSnapshot, *, group: str, language: st
         "suppliers": selectors.group_suppliers(ANONYMOUS, group),
         "trade_year": years.trade_year,
         "demand_year": years.demand_year,
-        "chart_years": visuals.group_years_chart(per_year, rtl=_rtl(language)),
-        "chart_origins": visuals.origins_chart(origins, year=years.trade_year, rtl=_rtl(language)),
+        "chart_years": charts.printable(visuals.group_years_chart(per_year, rtl=_rtl(language))),
+        "chart_origins": charts.printable(visuals.origins_chart(origins, year=years.trade_year, rtl=_rtl(language))),
     }
 
 

@@ -583,16 +583,29 @@ def exchange_rate_set(
 def snapshot_request(*, actor: Actor, user: Any = None) -> IndicatorSnapshot:
     """Queue a new computation of the indicators (pages keep showing the previous one until it is ready)."""
     _require_manager(actor)
+    return _snapshot_enqueue(user=user if getattr(user, "pk", None) else None)
+
+
+def _snapshot_enqueue(*, user: Any = None) -> IndicatorSnapshot:
     with transaction.atomic():
-        snapshot = IndicatorSnapshot.objects.create(created_by=user if getattr(user, "pk", None) else None)
+        snapshot = IndicatorSnapshot.objects.create(created_by=user)
         snapshot.job = job_enqueue(
-            kind=SNAPSHOT_JOB,
-            title=_("Compute the indicators"),
-            params={"snapshot_id": snapshot.pk},
-            created_by=snapshot.created_by,
+            kind=SNAPSHOT_JOB, title=_("Compute the indicators"), params={"snapshot_id": snapshot.pk}, created_by=user
         )
         snapshot.save(update_fields=["job"])
     return snapshot
+
+
+def snapshot_refresh_after_change() -> IndicatorSnapshot | None:
+    """Queue a computation of the indicators because what they are made of changed (a matching run finished its
+    allocation): the system asks, not a person. At most one computation waits in the queue: a change while one
+    waits is counted by it, since it reads everything when it starts."""
+    from tawrid.core.models import JobStatus
+
+    waiting = IndicatorSnapshot.objects.filter(status=SnapshotStatus.COMPUTING, job__status=JobStatus.QUEUED)
+    if waiting.exists():
+        return None
+    return _snapshot_enqueue()
 
 
 def snapshot_compute_now(*, actor: Actor) -> IndicatorSnapshot:

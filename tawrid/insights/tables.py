@@ -18,9 +18,14 @@ Kind = Literal["text", "code", "count", "money", "ratio"]
 
 @dataclass(frozen=True)
 class Column:
+    """`detail` names a value shown after this one on screen (a code's term); `screen=False` keeps a column for
+    the export only (the term, which the screen shows beside its code)."""
+
     key: str
     header: str
     kind: Kind = "text"
+    detail: str = ""
+    screen: bool = True
 
     @property
     def numeric(self) -> bool:
@@ -32,6 +37,7 @@ class Cell:
     value: Any
     kind: Kind
     href: str = ""
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,14 +54,23 @@ class Table:
     export_query: str = field(default="")
 
     @property
+    def screen_columns(self) -> list[Column]:
+        return [column for column in self.columns if column.screen]
+
+    @property
     def body(self) -> list[list[Cell]]:
         lines = []
         for row in self.rows:
             href = self.link(row) if self.link else ""
             lines.append(
                 [
-                    Cell(row.get(column.key), column.kind, href if position == 0 else "")
-                    for position, column in enumerate(self.columns)
+                    Cell(
+                        row.get(column.key),
+                        column.kind,
+                        href if position == 0 else "",
+                        str(row.get(column.detail) or "") if column.detail else "",
+                    )
+                    for position, column in enumerate(self.screen_columns)
                 ]
             )
         return lines
@@ -86,14 +101,14 @@ def buyer_groups(rows: Sequence[dict[str, Any]]) -> Table:
         "groups",
         _("Your plans per EMDN group"),
         [
-            Column("group", _("EMDN group"), "code"),
-            Column("label", _("Term")),
+            Column("group", _("EMDN group"), "code", detail="label"),
+            Column("label", _("Term"), screen=False),
             Column("lines", _("Plan lines"), "count"),
             Column("demand", _("Declared demand (MAD)"), "money"),
             Column("covered", _("Covered locally (MAD)"), "money"),
             Column("coverage", _("Local coverage"), "ratio"),
             Column("ordered", _("Ordered (MAD)"), "money"),
-            Column("ordered_local", _("Ordered locally (MAD)"), "money"),
+            Column("ordered_local", _("Ordered locally (MAD)"), "money", screen=False),
             Column("local_rate", _("Local-purchase rate"), "ratio"),
         ],
         rows,
@@ -107,8 +122,8 @@ def manufacturer_groups(rows: Sequence[dict[str, Any]], demand_year: int | None)
         "groups",
         _("Your EMDN groups"),
         [
-            Column("group", _("EMDN group"), "code"),
-            Column("label", _("Term")),
+            Column("group", _("EMDN group"), "code", detail="label"),
+            Column("label", _("Term"), screen=False),
             Column("products", _("Published products"), "count"),
             Column("eligible", _("Eligible products"), "count"),
             Column("ordered", _("Ordered from you (MAD)"), "money"),
@@ -133,8 +148,8 @@ def nearby_opportunities(opportunities: Sequence[Any]) -> Table:
         "opportunities",
         _("Opportunities in your EMDN categories"),
         [
-            Column("group", _("EMDN group"), "code"),
-            Column("label", _("Term")),
+            Column("group", _("EMDN group"), "code", detail="label"),
+            Column("label", _("Term"), screen=False),
             Column("rank", _("Rank"), "count"),
             Column("score", _("Score"), "count"),
             Column("demand", _("Declared demand (MAD)"), "money"),
@@ -219,8 +234,8 @@ def cluster_suppliers(suppliers: Sequence[dict[str, Any]]) -> Table:
 def regulatory(
     rows: Sequence[dict[str, Any]], *, focus: str, category: str, trade_year: Any, demand_year: Any
 ) -> Table:
-    first = Column("code", _("EMDN group") if category else _("EMDN category"), "code")
-    common_head = [first, Column("label", _("Term"))]
+    first = Column("code", _("EMDN group") if category else _("EMDN category"), "code", detail="label")
+    common_head = [first, Column("label", _("Term"), screen=False)]
     market = [
         Column("demand", _("Declared demand %(year)s (MAD)") % {"year": demand_year or "—"}, "money"),
         Column("coverage", _("Local coverage"), "ratio"),
@@ -236,7 +251,7 @@ def regulatory(
             Column("labelled_products", _("Made in Morocco"), "count"),
             Column("eligible_products", _("Eligible products"), "count"),
             Column("certificates_expiring", _("Certificates lapsing within 90 days"), "count"),
-            Column("capacity_units", _("Capacity (units per year)"), "count"),
+            Column("capacity_units", _("Capacity (units per year)"), "count", screen=False),
         ]
     else:
         columns = [

@@ -105,7 +105,7 @@ def regulatory_chart(
             (_("Eligible (certified and registered)"), [r["eligible_products"] or None for r in rows]),
             (_("ISO 13485 verified, not registered"), [r["certified_only"] or None for r in rows]),
             (_("Registered, ISO 13485 not verified"), [r["registered_only"] or None for r in rows]),
-            (_("Neither"), [r["neither"] or None for r in rows]),
+            (_("Neither certified nor registered"), [r["neither"] or None for r in rows]),
         ],
         links=links,
         rtl=rtl,

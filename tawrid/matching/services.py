@@ -475,6 +475,10 @@ def match_run_allocate(*, run: MatchRun) -> Allocation:
         run.status = RunStatus.DONE
         run.finished_at = timezone.now()
         run.save()
+        # Local coverage in the indicators and dashboards comes from the runs' allocations.
+        from tawrid.insights.services import snapshot_refresh_after_change
+
+        snapshot_refresh_after_change()
     return allocation
 
 

@@ -1,3 +1,4 @@
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -18,3 +19,12 @@ def readable(value: Any) -> str:
     if isinstance(value, int | float):
         return number_format(value, force_grouping=True)
     return str(value)
+
+
+@register.filter
+def percent(ratio: Any) -> str:
+    """A ratio (0.234) as a percentage with one decimal in the page's number format ("23,4 %" in French): small
+    shares stay visible (0.2 %, not 0 %). "—" when there is nothing to measure (None)."""
+    if ratio is None or ratio == "":
+        return "—"
+    return f"{number_format(Decimal(str(ratio)) * 100, decimal_pos=1)}\u00a0%"

@@ -1,6 +1,7 @@
 """The chart builders: self-contained, escaped SVG with the labels, formatted values and site-relative links only."""
 
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -208,3 +209,42 @@ def test_chart_styles_are_presentation_attributes():
     assert bars and bars[0].get("fill") == charts.OKABE_ITO[0]
     title = next(node for node in root.iter(f"{SVG}text") if "title" in (node.get("class") or ""))
     assert title.get("font-size") == "18px" and title.get("text-anchor") == "middle"
+
+
+def test_arabic_chart_text_is_shaped_and_reordered_for_print():
+    with translation.override("ar"):
+        svg = charts.bar_chart(
+            title="الواردات (بالدولار)",
+            labels=["2023", "2024"],
+            series=[("مؤهَّلة", [1.0, 2.0]), ("Z12 – معدات", [2.0, 1.0])],
+            rtl=True,
+        )
+    assert ET.fromstring(svg).get("direction") == "ltr"  # an Arabic page's direction must not flip the anchors
+    assert "\u202bالواردات (بالدولار)\u202c" in svg  # the page keeps logical text: browsers lay it out
+    printed = charts.printable(svg)
+    shown = texts(parse(printed))
+    assert all("\u202b" not in t for t in shown)  # the tooltips (<title>), never drawn in a PDF, keep theirs
+    # "الواردات (بالدولار)" in display order: the last word first, letters reversed and joined (presentation forms),
+    # brackets mirrored; the shadda is dropped (WeasyPrint drew it on a dotted circle).
+    title = next(t for t in shown if "(" in t)
+    assert title.startswith("(") and any("\ufe70" <= char <= "\ufeff" for char in title)
+    assert unicodedata.normalize("NFKC", title).endswith("تادراولا")  # the first word, last, letters reversed
+    assert all("\u0651" not in t for t in shown)
+    assert any(t.endswith("Z12") for t in shown)  # a right-to-left label: its Latin code comes last
+    assert charts.printable(charts.bar_chart(title="Imports", labels=["a"], series=[("x", [1.0])])) == (
+        charts.bar_chart(title="Imports", labels=["a"], series=[("x", [1.0])])
+    )  # nothing to do without right-to-left text
+
+
+def test_legend_columns_follow_the_longest_name():
+    short = charts.bar_chart(title="t", labels=["a"], series=[(f"S{i}", [1.0]) for i in range(4)])
+    long = charts.bar_chart(
+        title="t", labels=["a"], series=[(f"A rather long series name number {i}", [1.0]) for i in range(4)]
+    )
+    assert "A rather long series name number 3" in long  # whole, not truncated with an ellipsis
+
+    def legend_columns(svg):  # the distinct x of the legend boxes
+        return len(set(re.findall(r'<rect x="([\d.]+)" y="[\d.]+" width="12" height="12" class="color-', svg)))
+
+    assert legend_columns(short) == 4
+    assert legend_columns(long) == 2

@@ -293,3 +293,32 @@ def test_api_dashboards_keep_organisations_apart(client, world):
     assert client.get(f"{API}/industry", headers=headers).status_code == 403
     for path in (f"/organisations/{world.group.pk}", "/cluster", "/industry", "/health"):
         assert client.get(f"{API}{path}").status_code == 401
+
+
+def test_cluster_and_ministry_pages_queries_do_not_grow_with_organisations(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tawrid.accounts.tests.factories import ClusterMembershipFactory
+    from tawrid.insights.tests.factories import published_plan
+
+    client.force_login(world.manager)
+    pages = [reverse("insights:dashboard_cluster"), reverse("insights:dashboard_industry")]
+    before = []
+    for url in pages:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        before.append(len(queries))
+    for n in range(4):
+        buyer = OrganisationFactory(name=f"Hôpital {n}", kind=OrganisationKind.HOSPITAL)
+        ClusterMembershipFactory(cluster=world.cluster, member=buyer)
+        published_plan(user=person_in(buyer, Role.ADMIN), buyer=buyer, year=2026,
+                       lines=[("SERINGUE 5 ML", "10", "2.00", "A0201")])  # fmt: skip
+    world.compute()
+    for url, count in zip(pages, before, strict=True):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert len(queries) <= count + 1, url  # the new snapshot's rows are read in the same queries
+    assert response.status_code == 200
+    cluster = client.get(pages[0]).content.decode()
+    assert all(f'data-key="Hôpital {n}"' in cluster for n in range(4))  # each new buyer is a row

@@ -215,3 +215,17 @@ def test_a_new_snapshot_is_computed_from_what_is_loaded_now(world, snapshot):
     assert selectors.latest_snapshot() == newer
     assert _year(newer, "T01", 2023).imports_usd == Decimal("600.00")
     assert _year(snapshot, "T01", 2023).imports_usd == Decimal("900.00")  # the old one is unchanged
+
+
+def test_a_finished_matching_queues_one_refresh_at_a_time(world, settings):
+    from tawrid.core.models import Job, JobStatus
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}  # jobs wait in the queue
+    first = services.snapshot_refresh_after_change()
+    assert first is not None and first.status == SnapshotStatus.COMPUTING and first.created_by is None
+    assert first.job.status == JobStatus.QUEUED
+    assert services.snapshot_refresh_after_change() is None  # one is waiting: it will read the new figures too
+    assert IndicatorSnapshot.objects.filter(status=SnapshotStatus.COMPUTING).count() == 1
+    Job.objects.filter(pk=first.job_id).update(status=JobStatus.RUNNING)  # started: a later change needs a new one
+    assert services.snapshot_refresh_after_change() is not None
+    assert IndicatorSnapshot.objects.filter(status=SnapshotStatus.COMPUTING).count() == 2

@@ -46,6 +46,10 @@ def test_a_plan_run_proposes_the_right_variant_and_allocates_within_capacity(wor
     run.refresh_from_db()
     assert run.status == RunStatus.DONE
     assert LineResult.objects.filter(run=run).count() == 3
+    # the indicators are computed again from the new allocation (the immediate task back-end runs the job)
+    from tawrid.insights.models import IndicatorSnapshot, SnapshotStatus
+
+    assert IndicatorSnapshot.objects.filter(status=SnapshotStatus.READY, created_at__gte=run.created_at).exists()
 
     needle = _top(run, 1)
     assert needle.product == world.needles
