@@ -11,6 +11,8 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): two use both cores of a small machine; each has its own test database.
+PYTEST_WORKERS ?= 2
 
 .PHONY: help demo serve test lint typecheck pytest test-pg bench messages chromium report-libs clean openapi
 
@@ -75,14 +77,14 @@ typecheck: $(VENV)/.installed-test
 	SECRET_KEY=type-checking-only $(BIN)/mypy tawrid config
 
 pytest: $(VENV)/.installed-test chromium report-libs | var
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
 # The suite against PostgreSQL: DATABASE_URL must name a PostgreSQL database (its test_ twin is created).
 test-pg: $(VENV)/.installed-test chromium report-libs | var
 	@case "$$DATABASE_URL" in postgres*) ;; *) echo "DATABASE_URL must point at PostgreSQL"; exit 2;; esac
-	$(BIN)/python -m pytest -q --create-db $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --create-db $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed .env | var
 	$(BIN)/tawrid bench

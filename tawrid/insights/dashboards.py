@@ -1,7 +1,13 @@
-"""The dashboards of one organisation: a buyer's (its declared demand per EMDN group, what local products can
-cover, what it bought locally) and a manufacturer's (the national demand in its groups, its products and what
-they miss, what was ordered from it, the opportunities of its EMDN categories). The national dashboard of the
-secretariat and the ministries is the indicators page. Reads only; the person must read the organisation."""
+"""The dashboards' figures (reads only; `tables.py` lays them out for the pages and their xlsx exports).
+
+* An organisation's, for the people who may read it: a buyer's (its declared demand per EMDN group, what eligible
+  local products can cover, what it bought, locally and in all) and a manufacturer's (the national demand in its
+  groups, its products and what they miss, what was ordered from it, the opportunities of its EMDN categories).
+  Both are read live: they are bounded by one organisation's plans, orders and products.
+* The secretariat's: every member buyer and local manufacturer in one year, from the indicator snapshot.
+* The ministries': local products per EMDN category or group and their regulatory state, beside imports and
+  declared demand, from the snapshot; aggregates only, no buyer or product named.
+"""
 
 from __future__ import annotations
 
