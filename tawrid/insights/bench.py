@@ -158,13 +158,15 @@ def _dashboard_world() -> tuple[list[int], list[int]]:
 
     rng = random.Random(11)
     codes = list(EmdnCode.objects.filter(level__gte=3).values_list("pk", flat=True)[:2000])
-    cluster = Organisation.objects.create(name="Bench cluster", slug="bench-cluster", kind=OrganisationKind.CLUSTER)
+    cluster = Organisation.objects.create(
+        name="Bench cluster", slug="bench-dash-cluster", kind=OrganisationKind.CLUSTER
+    )
     buyers = Organisation.objects.bulk_create(
-        Organisation(name=f"Bench buyer {n}", slug=f"bench-buyer-{n}", kind=OrganisationKind.HOSPITAL_GROUP)
+        Organisation(name=f"Bench buyer {n}", slug=f"bench-dash-buyer-{n}", kind=OrganisationKind.HOSPITAL_GROUP)
         for n in range(DASHBOARD_BUYERS)
     )
     makers = Organisation.objects.bulk_create(
-        Organisation(name=f"Bench maker {n}", slug=f"bench-maker-{n}", kind=OrganisationKind.MANUFACTURER)
+        Organisation(name=f"Bench maker {n}", slug=f"bench-dash-maker-{n}", kind=OrganisationKind.MANUFACTURER)
         for n in range(MAKERS)
     )
     ClusterMembership.objects.bulk_create(ClusterMembership(cluster=cluster, member=o) for o in buyers + makers)
@@ -206,6 +208,31 @@ def _dashboard_world() -> tuple[list[int], list[int]]:
         for n, p in enumerate(products[::2])
     )  # fmt: skip
     return [b.pk for b in buyers], [cluster.pk]
+
+
+def _dashboard_clean_up() -> None:
+    """Remove what the dashboards benchmark wrote: the national-run benchmark that follows matches every
+    published plan of the year. Raw deletes by primary key, children first (the ORM's cascade would write an
+    audit entry per product)."""
+    from tawrid.accounts.models import ClusterMembership, Membership, Organisation, User
+    from tawrid.catalog.models import Certificate, Product, RegistrationApplication
+    from tawrid.demand.models import PlanLine, PurchasePlan
+
+    organisations = list(Organisation.objects.filter(slug__startswith="bench-dash-").values_list("pk", flat=True))
+    plans = list(PurchasePlan.objects.filter(buyer__in=organisations).values_list("pk", flat=True))
+    products = list(Product.objects.filter(manufacturer__in=organisations).values_list("pk", flat=True))
+    for queryset in (
+        PlanLine.objects.filter(plan__in=plans),
+        PurchasePlan.objects.filter(pk__in=plans),
+        RegistrationApplication.objects.filter(product__in=products),
+        Certificate.objects.filter(holder__in=organisations),
+        Product.objects.filter(pk__in=products),
+        ClusterMembership.objects.filter(cluster__in=organisations),
+        Membership.objects.filter(organisation__in=organisations),
+        User.objects.filter(email="bench-secretariat@example.org"),
+        Organisation.objects.filter(pk__in=organisations),
+    ):
+        queryset._raw_delete(queryset.db)  # type: ignore[attr-defined]
 
 
 @benchmark("dashboards")
@@ -262,4 +289,5 @@ def dashboard_benchmarks() -> list[Figure]:
                buyer_read[0] / repeats * 1000, None, "ms"),
     ]  # fmt: skip
     IndicatorSnapshot.objects.all().delete()
+    _dashboard_clean_up()
     return figures
