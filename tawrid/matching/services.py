@@ -147,6 +147,20 @@ def embedding_cache() -> dense.EmbeddingCache:
     return dense.EmbeddingCache(settings.BASE_DIR / "var" / "cache" / "embeddings")
 
 
+def classifier_on_shared_vectors(
+    terms: Sequence[tuple[str, str]],
+    examples: Sequence[tuple[str, str]] = (),
+    *,
+    parents: dict[str, str] | None = None,
+) -> CodeClassifier:
+    """A classifier whose term vectors come from the disk cache, built by one process of the machine at a time:
+    the first embeds what is missing (about 2 minutes for EMDN on 2 cores), the others wait and then read its
+    vectors. Two processes embedding at once on 2 cores took 10 minutes each (the web server, a worker, the
+    command line and test processes all build classifiers)."""
+    with _machine_lock("classifier"):
+        return CodeClassifier(terms, examples, parents=parents, cache=embedding_cache())
+
+
 def code_classifier() -> CodeClassifier:
     """The EMDN classifier (nomenclature terms, classified products, buyers' codes and confirmations), cached in
     the process until those change."""
@@ -154,8 +168,7 @@ def code_classifier() -> CodeClassifier:
     with _engine_lock:
         if key not in _classifier_cache:
             terms, examples = selectors.emdn_terms(), selectors.labelled_examples()
-            with _machine_lock("classifier"):  # one process embeds the terms, the others then read its vectors
-                classifier = CodeClassifier(terms, examples, cache=embedding_cache())
+            classifier = classifier_on_shared_vectors(terms, examples)
             _classifier_cache.clear()
             _classifier_cache[key] = classifier
         return _classifier_cache[key]

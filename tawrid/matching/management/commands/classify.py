@@ -37,8 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--top", type=int, default=5)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from tawrid.matching.engine.classify import CodeClassifier
-        from tawrid.matching.engine.dense import EmbeddingCache
+        from tawrid.matching.services import classifier_on_shared_vectors
 
         if options["top"] < 1:
             raise CommandError(_("--top must be at least 1."))
@@ -49,8 +48,7 @@ class Command(BaseCommand):
             examples = [(r["text"], r["code"]) for r in labelled if r["text"] and r["code"]]
         terms, parents = load_scheme(options["scheme"])
         # The nomenclature's vectors are computed once (~2 minutes for EMDN) and kept in var/cache/embeddings.
-        cache = EmbeddingCache(settings.BASE_DIR / "var" / "cache" / "embeddings")
-        classifier = CodeClassifier(terms, examples, parents=parents, cache=cache)
+        classifier = classifier_on_shared_vectors(terms, examples, parents=parents)
         suggestions = classifier.suggest([r["text"] for r in rows], top=options["top"])
         out = [
             (row["id"], rank, s.code, f"{s.score:.4f}")

@@ -67,16 +67,12 @@ class Command(BaseCommand):
         if any(p.emdn for p in products):
             # Codes on the catalogue side: classify the lines into EMDN (the catalogue's own labelled products
             # as examples) so that code agreement counts in the score.
-            from django.conf import settings
-
-            from tawrid.matching.engine.classify import CodeClassifier
-            from tawrid.matching.engine.dense import EmbeddingCache
             from tawrid.matching.management.commands.classify import load_scheme
+            from tawrid.matching.services import classifier_on_shared_vectors
 
             terms, parents = load_scheme("emdn")
             examples = [(p.text, p.emdn) for p in products if p.emdn]
-            cache = EmbeddingCache(settings.BASE_DIR / "var" / "cache" / "embeddings")
-            classifier = CodeClassifier(terms, examples, parents=parents, cache=cache)
+            classifier = classifier_on_shared_vectors(terms, examples, parents=parents)
         matcher = Matcher(products, classifier=classifier)
         results = matcher.match(lines, top=options["top"])
         out = [
