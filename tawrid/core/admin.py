@@ -65,6 +65,7 @@ class JobAdmin(PolicyAdminMixin, admin.ModelAdmin):
         "log",
         "error",
         "task_id",
+        "worker",
         "retry_of",
         "started_at",
         "finished_at",

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
+import socket
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -118,7 +120,9 @@ def job_execute(job_id: int) -> Job:
     job = Job.objects.get(pk=job_id)
     if job.is_finished:
         return job  # a task delivered twice must not run the work twice
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now())
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, started_at=timezone.now(), worker=_this_worker()[:120]
+    )
     job.refresh_from_db()
     context = JobContext(job)
     try:
@@ -142,6 +146,47 @@ def job_execute(job_id: int) -> Job:
         Job.objects.filter(pk=job.pk).update(**updates, updated_at=timezone.now())
     job.refresh_from_db()
     return job
+
+
+def _this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _process_is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: alive, whatever it is
+    return True
+
+
+def fail_interrupted_jobs() -> list[int]:
+    """Mark failed the jobs left `running` by a worker process of this host that no longer exists.
+
+    A worker killed in the middle of a job (SIGKILL, out of memory, the machine stopped) cannot record the
+    end of it, and a job stuck at `running` can neither finish nor be retried. Only this host's processes
+    can be checked, so jobs of workers on other hosts are left to those hosts' workers. Returns their ids.
+    """
+    host = socket.gethostname()
+    interrupted = []
+    for job_id, worker in Job.objects.filter(status=JobStatus.RUNNING, worker__startswith=f"{host}:").values_list(
+        "pk", "worker"
+    ):
+        pid_text = worker.rpartition(":")[2]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid() or _process_is_alive(int(pid_text)):
+            continue
+        # Conditional on the status and the worker, so a job another process has just taken is not touched.
+        if Job.objects.filter(pk=job_id, status=JobStatus.RUNNING, worker=worker).update(
+            status=JobStatus.FAILED,
+            error=_("Interrupted: the worker running this job stopped before it finished. You can retry it."),
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        ):
+            logger.warning("job %s was interrupted: its worker %s is gone", job_id, worker)
+            interrupted.append(job_id)
+    return interrupted
 
 
 @task()

@@ -54,6 +54,9 @@ class Job(TimeStampedModel):
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # "host:pid" of the worker process running it, so a worker starting on that host can tell the jobs
+    # of a process that died (killed, machine stopped) from those of a live worker.
+    worker = models.CharField(_("worker"), max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("job")

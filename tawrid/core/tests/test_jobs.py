@@ -79,3 +79,58 @@ def test_job_results_are_shown_readably():
     assert readable({"created": 0, "skipped": True, "details": {}}) == "created: 0 · skipped: ✓"
     assert readable(8454).replace("\u202f", " ").replace("\xa0", " ") in {"8 454", "8,454"}
     assert readable(["a", 2]) == "a, 2"
+
+
+def _pid_of_a_finished_process() -> int:
+    import subprocess
+    import sys
+
+    probe = subprocess.Popen([sys.executable, "-c", "pass"])  # noqa: S603
+    probe.wait()
+    return probe.pid
+
+
+def test_the_worker_running_a_job_is_recorded():
+    import os
+    import socket
+
+    job = jobs.job_enqueue(kind="tests.count_to", title="Count", params={"n": 1})
+    job.refresh_from_db()
+    assert job.worker == f"{socket.gethostname()}:{os.getpid()}"
+
+
+def test_jobs_of_a_dead_worker_of_this_host_are_failed_and_can_be_retried():
+    import os
+    import socket
+
+    host = socket.gethostname()
+    dead = Job.objects.create(
+        kind="tests.count_to",
+        title="Killed",
+        params={"n": 2},
+        status=JobStatus.RUNNING,
+        worker=f"{host}:{_pid_of_a_finished_process()}",
+    )
+    alive = Job.objects.create(kind="tests.count_to", title="Live", status=JobStatus.RUNNING, worker=f"{host}:1")
+    ours = Job.objects.create(
+        kind="tests.count_to", title="Ours", status=JobStatus.RUNNING, worker=f"{host}:{os.getpid()}"
+    )
+    elsewhere = Job.objects.create(
+        kind="tests.count_to", title="Other host", status=JobStatus.RUNNING, worker="another-host.example:1"
+    )
+    unknown = Job.objects.create(kind="tests.count_to", title="Before workers were recorded", status=JobStatus.RUNNING)
+    finished = Job.objects.create(kind="tests.count_to", title="Done", status=JobStatus.SUCCEEDED, worker=dead.worker)
+
+    assert jobs.fail_interrupted_jobs() == [dead.pk]
+
+    dead.refresh_from_db()
+    assert dead.status == JobStatus.FAILED
+    assert dead.finished_at is not None
+    assert "interrompu" in dead.error.lower() or "interrupted" in dead.error.lower()
+    for job in (alive, ours, elsewhere, unknown):  # pid 1 (init) lives; other hosts are not ours to judge
+        assert Job.objects.get(pk=job.pk).status == JobStatus.RUNNING
+    assert Job.objects.get(pk=finished.pk).status == JobStatus.SUCCEEDED
+    assert jobs.fail_interrupted_jobs() == []  # nothing left to do, nothing written twice
+
+    retry = jobs.job_retry(job=dead)
+    assert Job.objects.get(pk=retry.pk).status == JobStatus.SUCCEEDED

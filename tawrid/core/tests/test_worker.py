@@ -43,3 +43,37 @@ def test_worker_process_runs_a_queued_job(settings):
     assert not Job.objects.filter(pk=old.pk).exists()
     assert Job.objects.filter(pk=recent.pk).exists()
     assert time.monotonic() - started < 120
+
+
+def test_a_starting_worker_fails_the_jobs_of_a_killed_one_so_they_can_be_retried(settings):
+    """A worker killed with SIGKILL in the middle of a job leaves it running; the next one to start says so."""
+    import signal
+    import socket
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    env = {**os.environ, "DATABASE_URL": database_url(), "TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
+    killed = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # stands for the worker
+    job = Job.objects.create(
+        kind="core.prune_jobs",
+        title="Prune",
+        status=JobStatus.RUNNING,
+        worker=f"{socket.gethostname()}:{killed.pid}",
+        started_at=timezone.now(),
+    )
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+
+    worker = subprocess.run(
+        [sys.executable, "-m", "tawrid.cli", "worker", "--batch", "--interval", "0.1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert worker.returncode == 0, worker.stderr[-2000:]
+    assert str(job.pk) in worker.stderr
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.error
+    retried = jobs.job_retry(job=job)
+    assert retried.retry_of_id == job.pk
