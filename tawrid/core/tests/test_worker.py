@@ -16,6 +16,18 @@ from tawrid.core.models import Job, JobStatus
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
+def _run_a_worker_until_the_queue_is_empty() -> subprocess.CompletedProcess[str]:
+    """A real `tawrid worker --batch` process on the test database."""
+    env = {**os.environ, "DATABASE_URL": database_url(), "TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
+    return subprocess.run(
+        [sys.executable, "-m", "tawrid.cli", "worker", "--batch", "--interval", "0.1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_worker_process_runs_a_queued_job(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     old = Job.objects.create(kind="core.prune_jobs", title="old", status=JobStatus.SUCCEEDED)
@@ -27,15 +39,8 @@ def test_worker_process_runs_a_queued_job(settings):
     job = jobs.job_enqueue(kind="core.prune_jobs", title="Prune", params={"older_than_days": 90})
     assert Job.objects.get(pk=job.pk).status == JobStatus.QUEUED  # nothing runs until a worker takes it
 
-    env = {**os.environ, "DATABASE_URL": database_url(), "TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
     started = time.monotonic()
-    worker = subprocess.run(
-        [sys.executable, "-m", "tawrid.cli", "worker", "--batch", "--interval", "0.1"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    worker = _run_a_worker_until_the_queue_is_empty()
     assert worker.returncode == 0, worker.stderr[-2000:]
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED, (job.error, worker.stderr[-2000:])
@@ -51,7 +56,6 @@ def test_a_starting_worker_fails_the_jobs_of_a_killed_one_so_they_can_be_retried
     import socket
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-    env = {**os.environ, "DATABASE_URL": database_url(), "TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
     killed = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # stands for the worker
     job = Job.objects.create(
         kind="core.prune_jobs",
@@ -63,13 +67,7 @@ def test_a_starting_worker_fails_the_jobs_of_a_killed_one_so_they_can_be_retried
     killed.send_signal(signal.SIGKILL)
     killed.wait()
 
-    worker = subprocess.run(
-        [sys.executable, "-m", "tawrid.cli", "worker", "--batch", "--interval", "0.1"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    worker = _run_a_worker_until_the_queue_is_empty()
     assert worker.returncode == 0, worker.stderr[-2000:]
     assert str(job.pk) in worker.stderr
     job.refresh_from_db()
