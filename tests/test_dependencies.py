@@ -11,22 +11,16 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
-import re
 import sys
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_PARTY = {"tawrid", "config", "tests", "conftest"}
-
-
-def _normalised(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def _requirement_name(requirement: str) -> str:
-    return _normalised(re.split(r"[<>=!~\[;\s]", requirement, maxsplit=1)[0])
 
 
 def imported_top_level_modules(source: str) -> set[str]:
@@ -49,15 +43,15 @@ def undeclared_imports(
         for module in imported_top_level_modules(path.read_text(encoding="utf-8")):
             if module in sys.stdlib_module_names or module in FIRST_PARTY:
                 continue
-            if not {_normalised(d) for d in distributions_of.get(module, [])} & declared:
+            if not {canonicalize_name(d) for d in distributions_of.get(module, [])} & declared:
                 missing.setdefault(module, []).append(str(path))
     return missing
 
 
 def _declared() -> tuple[set[str], set[str]]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    runtime = {_requirement_name(r) for r in project["dependencies"]}
-    test = {_requirement_name(r) for r in project["optional-dependencies"]["test"]}
+    runtime = {canonicalize_name(Requirement(r).name) for r in project["dependencies"]}
+    test = {canonicalize_name(Requirement(r).name) for r in project["optional-dependencies"]["test"]}
     return runtime, test
 
 

@@ -120,9 +120,7 @@ def job_execute(job_id: int) -> Job:
     job = Job.objects.get(pk=job_id)
     if job.is_finished:
         return job  # a task delivered twice must not run the work twice
-    Job.objects.filter(pk=job.pk).update(
-        status=JobStatus.RUNNING, started_at=timezone.now(), worker=_this_worker()[:120]
-    )
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now(), worker=_this_worker())
     job.refresh_from_db()
     context = JobContext(job)
     try:
@@ -149,7 +147,7 @@ def job_execute(job_id: int) -> Job:
 
 
 def _this_worker() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return f"{socket.gethostname()}:{os.getpid()}"[: Job._meta.get_field("worker").max_length]
 
 
 def _process_is_alive(pid: int) -> bool:
@@ -175,7 +173,7 @@ def fail_interrupted_jobs() -> list[int]:
         "pk", "worker"
     ):
         pid_text = worker.rpartition(":")[2]
-        if not pid_text.isdigit() or int(pid_text) == os.getpid() or _process_is_alive(int(pid_text)):
+        if not pid_text.isdigit() or _process_is_alive(int(pid_text)):
             continue
         # Conditional on the status and the worker, so a job another process has just taken is not touched.
         if Job.objects.filter(pk=job_id, status=JobStatus.RUNNING, worker=worker).update(

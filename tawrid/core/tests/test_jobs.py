@@ -1,3 +1,8 @@
+import os
+import socket
+import subprocess
+import sys
+
 import pytest
 
 from tawrid.accounts.tests.factories import OrganisationFactory, person_in
@@ -82,27 +87,18 @@ def test_job_results_are_shown_readably():
 
 
 def _pid_of_a_finished_process() -> int:
-    import subprocess
-    import sys
-
     probe = subprocess.Popen([sys.executable, "-c", "pass"])  # noqa: S603
     probe.wait()
     return probe.pid
 
 
 def test_the_worker_running_a_job_is_recorded():
-    import os
-    import socket
-
     job = jobs.job_enqueue(kind="tests.count_to", title="Count", params={"n": 1})
     job.refresh_from_db()
     assert job.worker == f"{socket.gethostname()}:{os.getpid()}"
 
 
 def test_jobs_of_a_dead_worker_of_this_host_are_failed_and_can_be_retried():
-    import os
-    import socket
-
     host = socket.gethostname()
     dead = Job.objects.create(
         kind="tests.count_to",

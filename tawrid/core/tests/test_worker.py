@@ -2,6 +2,8 @@
 
 import datetime
 import os
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -52,9 +54,6 @@ def test_worker_process_runs_a_queued_job(settings):
 
 def test_a_starting_worker_fails_the_jobs_of_a_killed_one_so_they_can_be_retried(settings):
     """A worker killed with SIGKILL in the middle of a job leaves it running; the next one to start says so."""
-    import signal
-    import socket
-
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     killed = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # stands for the worker
     job = Job.objects.create(
