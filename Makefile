@@ -74,7 +74,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/python scripts/check_translations.py
 
 typecheck: $(VENV)/.installed-test
-	SECRET_KEY=type-checking-only $(BIN)/mypy tawrid config
+	SECRET_KEY=type-checking-only TAWRID_SEALING_KEYS=type-checking-only-sealing-key-not-for-production $(BIN)/mypy tawrid config
 
 pytest: $(VENV)/.installed-test chromium report-libs | var
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
@@ -91,9 +91,9 @@ bench: $(VENV)/.installed .env | var
 
 # Catalogues: the project's (locale/: templates/, config/) and one per app (tawrid/<app>/locale/).
 messages: $(VENV)/.installed-test
-	$(BIN)/tawrid makemessages --no-obsolete -l fr -l ar --ignore=.venv --ignore=var --ignore=tawrid
+	$(BIN)/tawrid makemessages --no-obsolete -l fr -l ar --ignore=.venv --ignore=var --ignore=tawrid --ignore=tests
 	@for app in tawrid/*/; do test -d $$app/locale && (cd $$app && DJANGO_SETTINGS_MODULE=config.settings \
-		SECRET_KEY=messages-only ../../$(BIN)/django-admin makemessages --no-obsolete -l fr -l ar); done; true
+		SECRET_KEY=messages-only TAWRID_SEALING_KEYS=messages-only-sealing-key-not-for-production ../../$(BIN)/django-admin makemessages --no-obsolete -l fr -l ar); done; true
 	$(BIN)/tawrid compilemessages --ignore=.venv
 
 clean:
@@ -101,4 +101,4 @@ clean:
 
 # Update the committed OpenAPI snapshot after a deliberate API change (tests compare against it).
 openapi: $(VENV)/.installed
-	SECRET_KEY=openapi-only $(BIN)/python -c "import django, json, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup(); from config.api import api; print(json.dumps(api.get_openapi_schema(path_prefix='/api/v1/'), indent=2, ensure_ascii=False, sort_keys=True))" > docs/openapi.json
+	SECRET_KEY=openapi-only TAWRID_SEALING_KEYS=openapi-only-sealing-key-not-for-production $(BIN)/python -c "import django, json, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup(); from config.api import api; print(json.dumps(api.get_openapi_schema(path_prefix='/api/v1/'), indent=2, ensure_ascii=False, sort_keys=True))" > docs/openapi.json

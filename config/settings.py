@@ -2,6 +2,7 @@
 (or from a `.env` file beside this project, for development); `.env.example` documents each one."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "auditlog",
+    "axes",
     "django_tasks_db",
     "tawrid.core",
     "tawrid.accounts",
@@ -54,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "tawrid.core.middleware.PrivateNoStoreMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -62,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Last, as django-axes asks: turns a sign-in refused for too many failures into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -101,7 +106,8 @@ DATABASES["default"].setdefault("TEST", {})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# The throttle first: it refuses locked accounts and addresses before any password is checked.
+AUTHENTICATION_BACKENDS = ["tawrid.accounts.throttle.ThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
@@ -123,7 +129,7 @@ USE_TZ = True
 CURRENCY = "MAD"
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
@@ -150,14 +156,12 @@ _smtp_options = {
     "use_tls": _email.get("EMAIL_USE_TLS", False),
     "use_ssl": _email.get("EMAIL_USE_SSL", False),
 }
-MAILERS = {
-    "default": {
-        "BACKEND": _email["EMAIL_BACKEND"],
-        "OPTIONS": {k: v for k, v in _smtp_options.items() if v}
-        if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
-        else {},
-    }
-}
+_mailer_options: dict = {}
+if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+    _mailer_options = {k: v for k, v in _smtp_options.items() if v}
+elif _email["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):  # filemail:////dir: one file per message
+    _mailer_options = {"file_path": _email["EMAIL_FILE_PATH"]}
+MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _mailer_options}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tawrid <no-reply@tawrid.ma>")
 
 # Background work: Django's tasks framework, on a database-backed queue that `tawrid worker` drains.
@@ -176,7 +180,13 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
+# Behind a TLS-terminating proxy, `tawrid serve` (waitress) believes X-Forwarded-Proto and X-Forwarded-For from
+# TRUSTED_PROXY only (one address, or * for any) and drops them from every other peer; it then hands Django the
+# client's scheme and address. The proxy must set both headers itself (docs/deployment.md).
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+TRUSTED_PROXY = env.str("TRUSTED_PROXY", default="127.0.0.1")
+# For other WSGI servers: Django reads the header itself (waitress has already removed untrusted ones).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -200,12 +210,45 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # bm25s sets its own logger to DEBUG and reports every index it builds: noise in the workers' logs.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "bm25s": {"level": "WARNING"}},
+    # axes reports each step of every sign-in at INFO; its warnings (failures, locks) are what matters.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "bm25s": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }
 
+# Sign-in throttling (django-axes, tawrid.accounts.throttle): after LOGIN_FAILURE_LIMIT failed sign-ins (passwords
+# or API tokens) for one account or from one address, both are refused for LOGIN_COOLOFF_MINUTES after the last
+# failure. Counted in the database, so every server process sees the same counts.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, and per address
+AXES_USERNAME_CALLABLE = "tawrid.accounts.throttle.username_of"
+AXES_LOCKOUT_CALLABLE = "tawrid.accounts.throttle.lockout_response"
+# The client's address is REMOTE_ADDR only: behind the proxy, waitress sets it from X-Forwarded-For when (and
+# only when) the trusted proxy sent it; reading the header here would let anyone choose their address.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_RESET_ON_SUCCESS = False  # a success must not wipe an address's failures against other accounts
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure, with its address (admin site)
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are already in User.last_login; no row per sign-in
+AXES_VERBOSE = False
+
 # Master keys that seal the offers of consultations (tawrid.sourcing.sealing), comma-separated, the sealing key
-# first; older keys after it still unseal. Empty: derived from SECRET_KEY, for development only.
-SEALING_KEYS = env.list("TAWRID_SEALING_KEYS", default=[])
+# first; older keys after it still unseal. Empty: derived from SECRET_KEY, for development only — a deployment
+# refuses to start without its own keys, or a copy of the database and the .env would unseal every offer.
+SEALING_KEYS = [key.strip() for key in env.list("TAWRID_SEALING_KEYS", default=[]) if key.strip()]
+if any(len(key) < 32 for key in SEALING_KEYS):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("Every TAWRID_SEALING_KEYS entry must be at least 32 characters long.")
+if not SEALING_KEYS and not DEBUG:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "TAWRID_SEALING_KEYS must be set when DEBUG is off: one or more random strings of at least 32 characters, "
+        "comma-separated (see .env.example and docs/deployment.md)."
+    )
 
 # Personal API tokens: how many days a new one lives unless its owner says otherwise.
 API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=365)

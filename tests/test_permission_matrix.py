@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from auditlog.models import LogEntry
 from django.test import Client
 from django.urls import reverse
 
@@ -75,6 +76,20 @@ MATRIX: dict[str, dict[str, set[str]]] = {
     },
     # The audit trail is append-only: nobody changes it, through any door (see the last tests).
     "audit_entry": {"read_page": AUDIT_READERS, "read_api": AUDIT_READERS},
+    # Who may change power-granting fields (an organisation's kind, country, parent, demo flag): the operator only.
+    "organisation_powers": {"change_page": {"superuser"}, "change_api": {"superuser"}},
+}
+
+# The models this matrix covers (tests/permission_matrix/test_coverage.py checks every model with a policy is
+# in some app's matrix; the other apps' tables are in tests/permission_matrix/).
+MODELS = {
+    Organisation: "organisation",
+    Membership: "membership",
+    Invitation: "invitation",
+    ClusterMembership: "cluster_membership",
+    ApiToken: "api_token",
+    Job: "job",
+    LogEntry: "audit_entry",
 }
 
 CASES = [(role, kind, op) for kind, ops in MATRIX.items() for op in ops for role in ROLES]
@@ -420,6 +435,29 @@ def audit_entry_read_api(s: Scene) -> bool:
         return False
     assert response.status_code == 200
     return any(change["after"] == s.audit_marker for entry in response.json() for change in entry["changes"])
+
+
+def organisation_powers_change_page(s: Scene) -> bool:
+    url = reverse("accounts:organisation_powers", args=[s.world.org_a.pk])
+    response = s.page("post", url, {"kind": "ministry_health", "country": "MA", "parent": "", "reason": "Matrice"})
+    changed = Organisation.objects.get(pk=s.world.org_a.pk).kind == "ministry_health"
+    if changed:
+        assert response.status_code == 302
+        return True
+    s.denied_change_page(response)
+    return False
+
+
+def organisation_powers_change_api(s: Scene) -> bool:
+    url = f"/accounts/organisations/{s.world.org_a.pk}/powers"
+    response = s.api("post", url, {"kind": "ministry_health", "reason": "Matrice"})
+    changed = Organisation.objects.get(pk=s.world.org_a.pk).kind == "ministry_health"
+    if response.status_code == 200:
+        assert changed
+        return True
+    assert not changed
+    s.denied_change_api(response)
+    return False
 
 
 @pytest.mark.parametrize(("role", "kind", "op"), CASES, ids=[f"{k}-{o}-{r}" for r, k, o in CASES])

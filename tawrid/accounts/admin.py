@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from tawrid.accounts import services
+from tawrid.accounts import policies, services
 from tawrid.accounts.models import ApiToken, ClusterMembership, Invitation, Membership, Organisation, User
 from tawrid.core import permissions
 from tawrid.core.admin import PolicyAdminMixin
@@ -62,7 +62,7 @@ class UserAdmin(PolicyAdminMixin, DjangoUserAdmin):
         # Only the platform operator grants platform rights, never a staff member to themselves.
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
-            fields += ["is_staff", "is_superuser", "groups", "user_permissions"]
+            fields += ["is_staff", "is_superuser", "groups", "user_permissions", "is_demo"]
         return fields
 
 
@@ -73,6 +73,16 @@ class OrganisationAdmin(PolicyAdminMixin, admin.ModelAdmin):
     search_fields = ["name", "slug", "city", "legal_id"]
     prepopulated_fields = {"slug": ["name"]}
     raw_id_fields = ["parent"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A new organisation gets its kind here: the operator's alone (secretariats add theirs from the pages).
+        return bool(request.user.is_superuser) and super().has_add_permission(request)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Operator-only fields change through services.organisation_set_powers (with a reason in the audit
+        # trail), from the organisation's page: never here, not even for the operator.
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + list(policies.OPERATOR_ONLY_FIELDS) if obj is not None else fields
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet[Any], search_term: str) -> Any:
         # The accent-insensitive column as well, so that "fes" finds "Fès".

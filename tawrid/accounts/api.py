@@ -7,10 +7,12 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
+from pydantic import ConfigDict
 
 from tawrid.accounts import policies, selectors, services
 from tawrid.accounts.api_auth import OptionalAuth
 from tawrid.accounts.forms import (
+    MAX_TOKEN_DAYS,
     ApiTokenForm,
     AuditFilterForm,
     ClusterMembershipForm,
@@ -20,6 +22,7 @@ from tawrid.accounts.forms import (
     validated,
 )
 from tawrid.accounts.models import ClusterMembershipStatus, OrganisationKind, Role, User
+from tawrid.core.api_schemas import Day, Id, Limit500, Offset
 from tawrid.core.errors import Forbidden
 from tawrid.core.permissions import actor_for
 
@@ -73,15 +76,32 @@ class OrganisationDetailOut(OrganisationOut):
 
 
 class OrganisationPatch(Schema):
+    # An unknown field (`parent_id`, `is_demo`…) is refused (422), never silently dropped.
+    model_config = ConfigDict(extra="forbid")
+
     name: str | None = None
-    kind: OrganisationKind | None = None
+    kind: OrganisationKind | None = Field(
+        None, description="Platform operator only (…/powers): may be sent back unchanged, a change is refused (403)."
+    )
     legal_id: str | None = None
     city: str | None = None
     region: str | None = None
-    country: str | None = None
+    country: str | None = Field(
+        None, description="Platform operator only (…/powers): may be sent back unchanged, a change is refused (403)."
+    )
     website: str | None = None
     description: str | None = None
     is_public: bool | None = None
+
+
+class OrganisationPowersIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(..., description="Why: kept in the audit trail with the change.")
+    kind: OrganisationKind | None = None
+    country: str | None = Field(None, description="ISO 3166 code, e.g. MA.")
+    parent_id: Id | None = Field(None, description="The parent organisation; null for none, left out to keep it.")
+    is_demo: bool | None = None
 
 
 class RoleIn(Schema):
@@ -89,8 +109,8 @@ class RoleIn(Schema):
 
 
 class InvitationIn(Schema):
-    email: str
-    role: str = Role.MEMBER
+    email: str = Field(..., json_schema_extra={"format": "email"})
+    role: Role = Role.MEMBER
 
 
 class InvitationOut(Schema):
@@ -105,7 +125,12 @@ class InvitationOut(Schema):
 
 class TokenIn(Schema):
     name: str
-    days: int | None = Field(None, description=f"Lifetime in days (default {settings.API_TOKEN_DEFAULT_DAYS}).")
+    # Bounds documented, checked by ApiTokenForm (which reports them together with the name's errors).
+    days: int | None = Field(
+        None,
+        description=f"Lifetime in days (default {settings.API_TOKEN_DEFAULT_DAYS}).",
+        json_schema_extra={"minimum": 1, "maximum": MAX_TOKEN_DAYS},
+    )
 
 
 class TokenOut(Schema):
@@ -136,18 +161,18 @@ class ClusterMembershipOut(Schema):
 
 
 class ClusterMembershipIn(Schema):
-    cluster_id: int
-    member_id: int
+    cluster_id: Id
+    member_id: Id
     status: str = ClusterMembershipStatus.ACTIVE
-    joined_on: date | None = None
-    left_on: date | None = None
+    joined_on: Day | None = None
+    left_on: Day | None = None
     notes: str = ""
 
 
 class ClusterMembershipPatch(Schema):
     status: str | None = None
-    joined_on: date | None = None
-    left_on: date | None = None
+    joined_on: Day | None = None
+    left_on: Day | None = None
     notes: str | None = None
 
 
@@ -225,7 +250,11 @@ def me(request: HttpRequest) -> dict:
 
 @router.get("/organisations", response=list[OrganisationOut], auth=OptionalAuth(), summary="Organisations I can see")
 def list_organisations(
-    request: HttpRequest, kind: OrganisationKind | None = None, q: str | None = None, limit: int = 100, offset: int = 0
+    request: HttpRequest,
+    kind: OrganisationKind | None = None,
+    q: str | None = None,
+    limit: Limit500 = 100,
+    offset: Offset = 0,
 ) -> list:
     """The public directory and my own organisations. `q` matches name, city and description, ignoring
     accents and case."""
@@ -237,18 +266,20 @@ def list_organisations(
 @router.get(
     "/organisations/{organisation_id}", response=OrganisationDetailOut, auth=OptionalAuth(), summary="One organisation"
 )
-def get_organisation(request: HttpRequest, organisation_id: int) -> dict:
+def get_organisation(request: HttpRequest, organisation_id: Id) -> dict:
     organisation = selectors.organisation_get(actor=actor_for(request.user), organisation_id=organisation_id)
     return _organisation_detail(request, organisation)
 
 
 @router.patch("/organisations/{organisation_id}", response=OrganisationDetailOut, summary="Change an organisation")
-def patch_organisation(request: HttpRequest, organisation_id: int, payload: OrganisationPatch) -> dict:
+def patch_organisation(request: HttpRequest, organisation_id: Id, payload: OrganisationPatch) -> dict:
     actor = actor_for(request.user)
     organisation = selectors.organisation_get_private(actor=actor, organisation_id=organisation_id)
     if not policies.can_administer(actor, organisation.pk):
         raise Forbidden()
     changes = payload.dict(exclude_unset=True)
+    # Operator-only fields are not in the form: the service accepts them unchanged and refuses a change.
+    powers = {k: changes.pop(k) for k in ("kind", "country") if changes.get(k) is not None}
     form = OrganisationForm(
         data={
             **{field: getattr(organisation, field) for field in OrganisationForm.Meta.fields},
@@ -258,7 +289,36 @@ def patch_organisation(request: HttpRequest, organisation_id: int, payload: Orga
     )
     data = validated(form)
     organisation = services.organisation_update(
-        actor=actor, organisation=organisation, **{k: data[k] for k in changes if k in data}
+        actor=actor, organisation=organisation, **{k: data[k] for k in changes if k in data}, **powers
+    )
+    return _organisation_detail(request, organisation)
+
+
+@router.post(
+    "/organisations/{organisation_id}/powers",
+    response=OrganisationDetailOut,
+    summary="Change an organisation's kind, country, parent or demo flag (platform operator)",
+)
+def set_organisation_powers(request: HttpRequest, organisation_id: Id, payload: OrganisationPowersIn) -> dict:
+    """What an organisation is decides what its people may do, so only the platform operator changes it, with a
+    reason kept in the audit trail. Fields left out are kept."""
+    actor = actor_for(request.user)
+    organisation = selectors.organisation_get_private(actor=actor, organisation_id=organisation_id)
+    if not policies.can_set_powers(actor):
+        raise Forbidden(policies.operator_only_message())
+    given = payload.dict(exclude_unset=True)
+    parent: Any = services.KEEP
+    if "parent_id" in given:
+        parent_id = given["parent_id"]
+        parent = None if parent_id is None else selectors.organisation_get(actor=actor, organisation_id=parent_id)
+    organisation = services.organisation_set_powers(
+        actor=actor,
+        organisation=organisation,
+        reason=payload.reason,
+        kind=payload.kind,
+        country=payload.country,
+        parent=parent,
+        is_demo=payload.is_demo,
     )
     return _organisation_detail(request, organisation)
 
@@ -269,7 +329,7 @@ def patch_organisation(request: HttpRequest, organisation_id: int, payload: Orga
 @router.get(
     "/organisations/{organisation_id}/memberships", response=list[PersonOut], summary="The organisation's people"
 )
-def list_memberships(request: HttpRequest, organisation_id: int) -> list:
+def list_memberships(request: HttpRequest, organisation_id: Id) -> list:
     actor = actor_for(request.user)
     organisation = selectors.organisation_get_private(actor=actor, organisation_id=organisation_id)
     return [_person(m) for m in selectors.membership_list(actor=actor, organisation=organisation)]
@@ -280,7 +340,7 @@ def list_memberships(request: HttpRequest, organisation_id: int) -> list:
     response=PersonOut,
     summary="Change a person's role (administrators)",
 )
-def patch_membership(request: HttpRequest, organisation_id: int, membership_id: int, payload: RoleIn) -> dict:
+def patch_membership(request: HttpRequest, organisation_id: Id, membership_id: Id, payload: RoleIn) -> dict:
     actor = actor_for(request.user)
     membership = selectors.membership_get(actor=actor, membership_id=membership_id, organisation_id=organisation_id)
     role = validated(MembershipRoleForm(data=payload.dict()))["role"]
@@ -292,7 +352,7 @@ def patch_membership(request: HttpRequest, organisation_id: int, membership_id: 
     response={204: None},
     summary="Remove a person from the organisation (administrators)",
 )
-def delete_membership(request: HttpRequest, organisation_id: int, membership_id: int) -> Status[None]:
+def delete_membership(request: HttpRequest, organisation_id: Id, membership_id: Id) -> Status[None]:
     actor = actor_for(request.user)
     membership = selectors.membership_get(actor=actor, membership_id=membership_id, organisation_id=organisation_id)
     services.membership_remove(actor=actor, membership=membership)
@@ -307,7 +367,7 @@ def delete_membership(request: HttpRequest, organisation_id: int, membership_id:
     response=list[InvitationOut],
     summary="Pending invitations of an organisation",
 )
-def list_invitations(request: HttpRequest, organisation_id: int) -> list:
+def list_invitations(request: HttpRequest, organisation_id: Id) -> list:
     actor = actor_for(request.user)
     organisation = selectors.organisation_get_private(actor=actor, organisation_id=organisation_id)
     return list(selectors.invitation_list(actor=actor, organisation=organisation))
@@ -318,7 +378,7 @@ def list_invitations(request: HttpRequest, organisation_id: int) -> list:
     response={201: InvitationOut},
     summary="Invite someone by e-mail (administrators)",
 )
-def create_invitation(request: HttpRequest, organisation_id: int, payload: InvitationIn) -> Status[Any]:
+def create_invitation(request: HttpRequest, organisation_id: Id, payload: InvitationIn) -> Status[Any]:
     actor = actor_for(request.user)
     organisation = selectors.organisation_get_private(actor=actor, organisation_id=organisation_id)
     data = validated(InvitationForm(data=payload.dict()))
@@ -333,7 +393,7 @@ def create_invitation(request: HttpRequest, organisation_id: int, payload: Invit
     response=InvitationOut,
     summary="Revoke a pending invitation (administrators)",
 )
-def revoke_invitation(request: HttpRequest, organisation_id: int, invitation_id: int) -> Any:
+def revoke_invitation(request: HttpRequest, organisation_id: Id, invitation_id: Id) -> Any:
     actor = actor_for(request.user)
     invitation = selectors.invitation_get(actor=actor, invitation_id=invitation_id, organisation_id=organisation_id)
     return services.invitation_revoke(actor=actor, invitation=invitation)
@@ -345,7 +405,7 @@ def revoke_invitation(request: HttpRequest, organisation_id: int, invitation_id:
 @router.get("/cluster-memberships", response=list[ClusterMembershipOut], summary="Cluster memberships I can see")
 def list_cluster_memberships(
     request: HttpRequest,
-    cluster_id: int | None = None,
+    cluster_id: Id | None = None,
     status: ClusterMembershipStatus | None = None,
     kind: OrganisationKind | None = None,
     q: str | None = None,
@@ -377,7 +437,7 @@ def set_cluster_membership(request: HttpRequest, payload: ClusterMembershipIn) -
     response=ClusterMembershipOut,
     summary="Change a cluster membership's status and dates (secretariat)",
 )
-def patch_cluster_membership(request: HttpRequest, cluster_membership_id: int, payload: ClusterMembershipPatch) -> Any:
+def patch_cluster_membership(request: HttpRequest, cluster_membership_id: Id, payload: ClusterMembershipPatch) -> Any:
     actor = actor_for(request.user)
     membership = selectors.cluster_membership_get(actor=actor, cluster_membership_id=cluster_membership_id)
     if not (actor.is_superuser or actor.can_write_org(membership.cluster_id)):
@@ -407,10 +467,10 @@ _ACTIONS = {0: "create", 1: "update", 2: "delete", 3: "access"}
 def list_audit(
     request: HttpRequest,
     object_type: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    organisation_id: int | None = None,
-    limit: int = 100,
+    date_from: Day | None = None,
+    date_to: Day | None = None,
+    organisation_id: Id | None = None,
+    limit: Limit500 = 100,
 ) -> list:
     actor = actor_for(request.user)
     data = validated(
@@ -462,7 +522,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict]:
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke one of my API tokens")
-def revoke_token(request: HttpRequest, token_id: int) -> Any:
+def revoke_token(request: HttpRequest, token_id: Id) -> Any:
     actor = actor_for(request.user)
     token = selectors.api_token_get(actor=actor, user=_me(request), token_id=token_id)
     return services.api_token_revoke(actor=actor, token=token)

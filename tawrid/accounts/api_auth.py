@@ -6,7 +6,7 @@ from auditlog.context import auditlog_value
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from tawrid.accounts.tokens import api_token_authenticate
+from tawrid.accounts.throttle import api_token_user
 
 
 def _identify(request: HttpRequest, user: Any) -> None:
@@ -27,7 +27,7 @@ def _identify(request: HttpRequest, user: Any) -> None:
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_authenticate(raw_token=token)
+        user = api_token_user(request, token)  # counted and throttled like passwords (tawrid.accounts.throttle)
         if user is not None:
             _identify(request, user)
         return user
@@ -39,7 +39,7 @@ class OptionalAuth:
     def __call__(self, request: HttpRequest) -> Any:
         header = request.headers.get("Authorization", "")
         if header.lower().startswith("bearer "):
-            user = api_token_authenticate(raw_token=header[7:].strip())
+            user = api_token_user(request, header[7:].strip())
             if user is not None:
                 _identify(request, user)
         return True

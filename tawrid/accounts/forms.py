@@ -5,8 +5,9 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from tawrid.accounts.models import (
@@ -16,7 +17,10 @@ from tawrid.accounts.models import (
     Role,
     User,
 )
+from tawrid.accounts.policies import OPERATOR_ONLY_KINDS
 from tawrid.core.errors import DomainError, details_from_validation_error
+from tawrid.core.mail import mail_queue
+from tawrid.core.validators import validate_plausible_date
 
 MAX_TOKEN_DAYS = 3650
 
@@ -47,17 +51,41 @@ class EmailAuthenticationForm(AuthenticationForm):
     )
 
 
+def _clean_country(value: str | None) -> str:
+    country = (value or "").strip().upper()
+    if len(country) != 2 or not country.isalpha():
+        raise forms.ValidationError(_("Give the two-letter ISO 3166 code of the country, for example MA."))
+    return country
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's password reset, its e-mail sent through the queue like every other (tawrid/core/mail.py).
+
+    Django sends it inside the request: without a mail server the page answered 500.
+    """
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        subject = render_to_string(subject_template_name, context)
+        body = render_to_string(email_template_name, context)
+        mail_queue(to=to_email, subject=subject, body=body, from_email=from_email)
+
+
 class OrganisationForm(forms.ModelForm):
+    """What an organisation's administrators change. Its kind, country, parent organisation and demo flag
+    are the platform operator's (policies.OPERATOR_ONLY_FIELDS): see OrganisationPowersForm."""
+
     class Meta:
         model = Organisation
-        fields = ["name", "kind", "legal_id", "city", "region", "country", "website", "description", "is_public"]
+        fields = ["name", "legal_id", "city", "region", "website", "description", "is_public"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
-
-    def clean_country(self) -> str:
-        country = (self.cleaned_data.get("country") or "").strip().upper()
-        if len(country) != 2 or not country.isalpha():
-            raise forms.ValidationError(_("Give the two-letter ISO 3166 code of the country, for example MA."))
-        return country
 
     def clean_legal_id(self) -> str:
         legal_id = (self.cleaned_data.get("legal_id") or "").strip()
@@ -67,6 +95,8 @@ class OrganisationForm(forms.ModelForm):
 
 
 class OrganisationCreateForm(OrganisationForm):
+    """A new organisation: the operator gives any kind; a secretariat never an authority's nor a cluster's."""
+
     cluster = forms.ModelChoiceField(
         label=_("Member of the cluster"),
         queryset=Organisation.objects.none(),
@@ -80,13 +110,60 @@ class OrganisationCreateForm(OrganisationForm):
     )
 
     class Meta(OrganisationForm.Meta):
-        fields = [*OrganisationForm.Meta.fields]
+        fields = ["name", "kind", "legal_id", "city", "region", "country", "website", "description", "is_public"]
 
-    def __init__(self, *args: Any, clusters: QuerySet[Organisation] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, clusters: QuerySet[Organisation] | None = None, operator: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         cluster_field = self.fields["cluster"]
         assert isinstance(cluster_field, forms.ModelChoiceField)
         cluster_field.queryset = clusters if clusters is not None else Organisation.objects.none()
+        if not operator:
+            kind_field = self.fields["kind"]
+            assert isinstance(kind_field, forms.ChoiceField)
+            kind_field.choices = [(v, label) for v, label in OrganisationKind.choices if v not in OPERATOR_ONLY_KINDS]
+
+    def clean_country(self) -> str:
+        return _clean_country(self.cleaned_data.get("country"))
+
+
+class OrganisationPowersForm(forms.Form):
+    """The platform operator's form for what an organisation is (policies.OPERATOR_ONLY_FIELDS)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=OrganisationKind.choices)
+    country = forms.CharField(label=_("Country"), max_length=2, help_text=_("ISO 3166 code."))
+    parent = forms.ModelChoiceField(
+        label=_("Parent organisation"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("For example the hospital group a hospital belongs to."),
+    )
+    is_demo = forms.BooleanField(label=_("Demo organisation"), required=False)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the audit trail with the change."),
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "kind": organisation.kind,
+                "country": organisation.country,
+                "parent": organisation.parent_id,
+                "is_demo": organisation.is_demo,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        parent_field = self.fields["parent"]
+        assert isinstance(parent_field, forms.ModelChoiceField)
+        parent_field.queryset = Organisation.objects.exclude(pk=organisation.pk).order_by("name")
+
+    def clean_country(self) -> str:
+        return _clean_country(self.cleaned_data.get("country"))
 
 
 class MembershipRoleForm(forms.Form):
@@ -147,8 +224,18 @@ class ClusterMembershipForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=ClusterMembershipStatus.choices, initial=ClusterMembershipStatus.ACTIVE
     )
-    joined_on = forms.DateField(label=_("Joined on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    left_on = forms.DateField(label=_("Left on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    joined_on = forms.DateField(
+        label=_("Joined on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_plausible_date],
+    )
+    left_on = forms.DateField(
+        label=_("Left on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_plausible_date],
+    )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, members: QuerySet[Organisation] | None = None, **kwargs: Any) -> None:

@@ -122,6 +122,10 @@ class Organisation(TimeStampedModel):
     is_demo = models.BooleanField(_("demo organisation"), default=False)
     search_text = models.TextField(editable=False, blank=True, default="")
 
+    # Not a column: the operator's reason for changing an operator-only field, set by
+    # `services.organisation_set_powers` just before saving so that the audit entry carries it.
+    audit_reason: str = ""
+
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
@@ -136,9 +140,13 @@ class Organisation(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
-    def get_additional_data(self) -> dict[str, int | None]:
-        """What the audit trail files this change under (read by django-auditlog)."""
-        return {"organisation_id": self.pk}
+    def get_additional_data(self) -> dict[str, int | str | None]:
+        """What the audit trail files this change under (read by django-auditlog), with the operator's reason
+        when `services.organisation_set_powers` changes an operator-only field (kept with the entry itself)."""
+        data: dict[str, int | str | None] = {"organisation_id": self.pk}
+        if self.audit_reason:
+            data["reason"] = self.audit_reason
+        return data
 
     @property
     def is_established_in_morocco(self) -> bool:

@@ -11,6 +11,12 @@
 - Audit trail entries: the administrators of the organisation they are filed under, and the secretariat
   of the clusters that organisation belongs to. Nobody changes them.
 - The superuser (platform operator) reads and changes all of it.
+- Operator-only fields (`OPERATOR_ONLY_FIELDS`): what an organisation *is* — its kind, its country, its parent
+  organisation, its demo flag — decides what its people may do (an authority's decisions, a secretariat's
+  oversight, a buyer's view of prices, the national preference, a group's sites). Its own administrators
+  must not set it, or anyone could make themselves the DMP: only the operator changes it, with a reason,
+  through `services.organisation_set_powers`. A secretariat creating an organisation may not give it an
+  operator-only kind (an authority or a cluster), nor enrol one in its cluster.
 
 `private_org_ids` is the set of organisations whose private data an actor may read: pages and the API use
 it to decide whether an organisation is shown with its people or by its public fields only.
@@ -20,10 +26,35 @@ from typing import Any
 
 from auditlog.models import LogEntry
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
-from tawrid.accounts.models import ApiToken, ClusterMembership, Invitation, Membership, Organisation, User
+from tawrid.accounts.models import (
+    AUTHORITY_KINDS,
+    ApiToken,
+    ClusterMembership,
+    Invitation,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    User,
+)
 from tawrid.core import permissions
 from tawrid.core.permissions import Actor
+
+# Organisation fields that grant powers: read by the policies, set by the platform operator only.
+OPERATOR_ONLY_FIELDS = ("kind", "country", "parent", "is_demo")
+# Kinds that carry an authority's or a secretariat's powers: only the operator gives them.
+OPERATOR_ONLY_KINDS = frozenset(AUTHORITY_KINDS | {OrganisationKind.CLUSTER})
+
+
+def can_set_powers(actor: Actor) -> bool:
+    return actor.is_superuser
+
+
+def operator_only_message() -> str:
+    return gettext(
+        "Only the platform operator can change an organisation's kind, country, parent organisation or demo flag."
+    )
 
 
 def can_read_private(actor: Actor, organisation_id: int | None) -> bool:

@@ -18,7 +18,7 @@ from tawrid.accounts.models import (
     OrganisationKind,
     User,
 )
-from tawrid.accounts.policies import can_read_private
+from tawrid.accounts.policies import OPERATOR_ONLY_KINDS, can_read_private, can_set_powers
 from tawrid.core import permissions
 from tawrid.core.errors import NotFound
 from tawrid.core.permissions import Actor
@@ -137,8 +137,12 @@ def cluster_membership_get(*, actor: Actor, cluster_membership_id: Any) -> Clust
 
 
 def cluster_candidates(*, actor: Actor, cluster: Organisation) -> QuerySet[Organisation]:
-    """Organisations the secretariat may add to its cluster: those it can see, other than the cluster."""
-    return organisation_list(actor=actor).exclude(pk=cluster.pk)
+    """Organisations the secretariat may add to its cluster: those it can see, other than the cluster, and
+    never an authority nor a cluster (enrolling one would give the secretariat its private data)."""
+    candidates = organisation_list(actor=actor).exclude(pk=cluster.pk)
+    if not can_set_powers(actor):
+        candidates = candidates.exclude(kind__in=OPERATOR_ONLY_KINDS)
+    return candidates
 
 
 # Tokens ---------------------------------------------------------------------------------------------------------

@@ -7,12 +7,11 @@ trail (django-auditlog) records each change with the actor of the request or of 
 """
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Final
 
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from tawrid.accounts import tokens
+from tawrid.accounts import policies, tokens
 from tawrid.accounts.models import (
     ApiToken,
     ClusterMembership,
@@ -34,13 +33,24 @@ from tawrid.accounts.models import (
     User,
 )
 from tawrid.accounts.policies import can_administer, can_change_user
-from tawrid.core import permissions
+from tawrid.core import permissions, validators
 from tawrid.core.errors import DomainError, Forbidden
+from tawrid.core.mail import mail_queue
 from tawrid.core.permissions import Actor
 from tawrid.core.text import fold
 
 INVITATION_DAYS = 14
 ORGANISATION_FIELDS = ("name", "kind", "legal_id", "city", "region", "country", "website", "description", "is_public")
+# What an organisation's administrators change; the rest is the operator's (policies.OPERATOR_ONLY_FIELDS).
+EDITABLE_FIELDS = tuple(f for f in ORGANISATION_FIELDS if f not in policies.OPERATOR_ONLY_FIELDS)
+
+
+class _Keep:
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Final[Any] = _Keep()  # "leave as it is", where None is a value (no parent organisation)
 
 
 def organisation_search_text(organisation: Organisation) -> str:
@@ -86,6 +96,11 @@ def organisation_create(
         raise Forbidden(
             _("Only the platform operator or a cluster secretariat's administrators can add organisations.")
         )
+    if kind in policies.OPERATOR_ONLY_KINDS and not policies.can_set_powers(actor):
+        raise Forbidden(
+            _("Only the platform operator can add an authority or a cluster."),
+            details={"kind": [_("Only the platform operator can add an authority or a cluster.")]},
+        )
     unknown = set(fields) - set(ORGANISATION_FIELDS)
     if unknown:
         raise ValueError(f"unknown organisation fields: {sorted(unknown)}")
@@ -126,13 +141,38 @@ def organisation_create(
     return organisation
 
 
+def _operator_only(fields: list[str]) -> Forbidden:
+    message = policies.operator_only_message()
+    error = Forbidden(message, details={field: [message] for field in fields})
+    error.code = "operator_only"
+    return error
+
+
+def _same_power(organisation: Organisation, field: str, value: Any) -> bool:
+    """Whether `value`, as a form, the API or a forged request gives it, is what the organisation already has."""
+    if field == "parent":
+        return str(getattr(value, "pk", value) or "") == str(organisation.parent_id or "")
+    if field == "is_demo":
+        if isinstance(value, str):
+            value = value.strip().lower() not in ("", "0", "false", "off", "no")
+        return bool(value) == organisation.is_demo
+    if field == "country":
+        return str(value or "").strip().upper() == organisation.country
+    return str(value) == str(getattr(organisation, field))
+
+
 def organisation_update(*, actor: Actor, organisation: Organisation, **fields: Any) -> Organisation:
+    """Change an organisation's own description (its administrators). Operator-only fields may be sent back
+    unchanged (clients round-trip what they read); a change to one is refused: see `organisation_set_powers`."""
     permissions.require_change(actor, organisation)
-    unknown = set(fields) - set(ORGANISATION_FIELDS)
+    unknown = set(fields) - set(EDITABLE_FIELDS) - set(policies.OPERATOR_ONLY_FIELDS)
     if unknown:
         raise ValueError(f"unknown organisation fields: {sorted(unknown)}")
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        powers = {f: fields.pop(f) for f in policies.OPERATOR_ONLY_FIELDS if f in fields}
+        if changed := [f for f, value in powers.items() if not _same_power(organisation, f, value)]:
+            raise _operator_only(changed)
         if "name" in fields:
             fields["name"] = " ".join(str(fields["name"]).split())
             if Organisation.objects.filter(name__iexact=fields["name"]).exclude(pk=organisation.pk).exists():
@@ -150,6 +190,78 @@ def organisation_update(*, actor: Actor, organisation: Organisation, **fields: A
             raise DomainError(_("The organisation could not be saved."), details=error.message_dict) from None
         organisation.save()
     return organisation
+
+
+def _check_parent(organisation: Organisation, parent: Organisation | None) -> None:
+    """Refuse a loop of parents, walked in the database (the objects given may be stale)."""
+    ancestor_id, seen = getattr(parent, "pk", None), set()
+    while ancestor_id is not None and ancestor_id not in seen:
+        if ancestor_id == organisation.pk:
+            message = _("An organisation cannot be its own parent, even through others.")
+            raise DomainError(message, details={"parent": [message]})
+        seen.add(ancestor_id)
+        ancestor_id = Organisation.objects.filter(pk=ancestor_id).values_list("parent_id", flat=True).first()
+
+
+def organisation_set_powers(
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    reason: str,
+    kind: str | None = None,
+    country: str | None = None,
+    parent: Organisation | None = KEEP,
+    is_demo: bool | None = None,
+) -> Organisation:
+    """Change what an organisation is — its kind, country, parent organisation, demo flag — as the platform
+    operator, for a reason kept with the audit entry. The one way to change these fields: they decide what its
+    people may do (policies.OPERATOR_ONLY_FIELDS). `None` (`KEEP` for `parent`) leaves a field as it is."""
+    if not policies.can_set_powers(actor):
+        asked = {"kind": kind, "country": country, "parent": parent, "is_demo": is_demo}
+        raise _operator_only([f for f, value in asked.items() if value is not None and value is not KEEP])
+    reason = " ".join((reason or "").split())
+    errors: dict[str, list[str]] = {}
+    if not reason:
+        errors["reason"] = [_("Say why: the reason is kept in the audit trail.")]
+    if kind is not None and kind not in OrganisationKind.values:
+        errors["kind"] = [_("Unknown kind of organisation.")]
+    if country is not None:
+        country = country.strip().upper()
+        if len(country) != 2 or not country.isalpha():
+            errors["country"] = [_("Give the two-letter ISO 3166 code of the country, for example MA.")]
+    if errors:
+        raise DomainError(_("The organisation could not be saved."), details=errors)
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        changes: dict[str, Any] = {}
+        if kind is not None and kind != organisation.kind:
+            # A cluster's secretariat oversees its members through the kind: members first go to another cluster.
+            if organisation.kind == OrganisationKind.CLUSTER and organisation.cluster_members.exists():
+                message = _("%(name)s still has members: it stays a cluster until they have been moved.") % {
+                    "name": organisation
+                }
+                raise DomainError(message, code="cluster_has_members", details={"kind": [message]})
+            changes["kind"] = kind
+        if country is not None and country != organisation.country:
+            changes["country"] = country
+        if parent is not KEEP and getattr(parent, "pk", None) != organisation.parent_id:
+            _check_parent(organisation, parent)
+            changes["parent"] = parent
+        if is_demo is not None and is_demo != organisation.is_demo:
+            changes["is_demo"] = is_demo
+        if not changes:
+            return organisation
+        for field, value in changes.items():
+            setattr(organisation, field, value)
+        organisation.audit_reason = reason  # filed with the audit entry (Organisation.get_additional_data)
+        organisation.save(update_fields=[*changes, "updated_at"])
+        organisation.audit_reason = ""  # for this change only
+    return organisation
+
+
+def organisation_change_kind(*, actor: Actor, organisation: Organisation, kind: str, reason: str) -> Organisation:
+    """Change an organisation's kind (the platform operator, with a reason): see `organisation_set_powers`."""
+    return organisation_set_powers(actor=actor, organisation=organisation, kind=kind, reason=reason)
 
 
 # Memberships --------------------------------------------------------------------------------------------------
@@ -256,8 +368,8 @@ def _invitation_create(
     }
     subject = " ".join(render_to_string("accounts/email/invitation_subject.txt", context).split())
     body = render_to_string("accounts/email/invitation.txt", context)
-    # Sent inside the transaction: if the mail cannot be sent, no invitation is left behind without its e-mail.
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+    # Queued: sent once the invitation commits, retried if the mail server fails; never fails the invitation.
+    mail_queue(to=[email], subject=subject, body=body)
     return invitation
 
 
@@ -385,10 +497,17 @@ def cluster_membership_set(
         )
     if status not in ClusterMembershipStatus.values:
         raise DomainError(_("Unknown status."), details={"status": [_("Unknown status.")]})
+    validators.require_plausible_dates({"joined_on": joined_on, "left_on": left_on})
     today = timezone.localdate()
     with transaction.atomic():
         membership = ClusterMembership.objects.select_for_update().filter(cluster=cluster, member=member).first()
         if membership is None:
+            # Enrolling gives the secretariat the member's private data: never an authority's nor a cluster's.
+            if member.kind in policies.OPERATOR_ONLY_KINDS and not policies.can_set_powers(actor):
+                raise Forbidden(
+                    _("An authority or a cluster cannot be enrolled as a member of a cluster."),
+                    details={"member": [_("Choose another organisation.")]},
+                )
             membership = ClusterMembership(cluster=cluster, member=member)
         membership.status = status
         if joined_on is not None:

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from tawrid.accounts import views
+from tawrid.accounts.forms import QueuedPasswordResetForm
 
 app_name = "accounts"
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("organisations/<int:organisation_id>/", views.organisation_detail, name="organisation_detail"),
     path("organisations/<int:organisation_id>/edit/", views.organisation_edit, name="organisation_edit"),
+    path("organisations/<int:organisation_id>/powers/", views.organisation_powers, name="organisation_powers"),
     path("organisations/<int:organisation_id>/invite/", views.invitation_create, name="invitation_create"),
     path("memberships/<int:membership_id>/role/", views.membership_role, name="membership_role"),
     path("memberships/<int:membership_id>/remove/", views.membership_remove, name="membership_remove"),
@@ -28,6 +30,7 @@ urlpatterns = [
         "password-reset/",
         auth_views.PasswordResetView.as_view(
             template_name="accounts/password_reset.html",
+            form_class=QueuedPasswordResetForm,
             email_template_name="accounts/email/password_reset.txt",
             subject_template_name="accounts/email/password_reset_subject.txt",
             success_url=reverse_lazy("accounts:password_reset_done"),

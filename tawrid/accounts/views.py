@@ -30,6 +30,7 @@ from tawrid.accounts.forms import (
     MembershipRoleForm,
     OrganisationCreateForm,
     OrganisationForm,
+    OrganisationPowersForm,
     ProfileForm,
 )
 from tawrid.accounts.models import ClusterMembershipStatus, Role, User
@@ -181,7 +182,12 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     clusters = _creatable_clusters(actor)
     if not actor.is_superuser and not clusters.exists():
         raise Forbidden()
-    form = OrganisationCreateForm(request.POST or None, clusters=clusters, initial={"cluster": clusters.first()})
+    form = OrganisationCreateForm(
+        request.POST or None,
+        clusters=clusters,
+        operator=policies.can_set_powers(actor),
+        initial={"cluster": clusters.first()},
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -207,6 +213,7 @@ def _organisation_context(request: HttpRequest, organisation: Any, **extra: Any)
         "memberships": selectors.membership_list(actor=actor, organisation=organisation),
         "invitations": selectors.invitation_list(actor=actor, organisation=organisation),
         "is_admin": is_admin,
+        "can_set_powers": policies.can_set_powers(actor),
         "roles": Role.choices,
         "invite_form": InvitationForm(),
         "my_role": actor.roles.get(organisation.pk),
@@ -229,8 +236,10 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
     permissions.require_change(actor, organisation)
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
+        # The form has no operator-only field; one sent anyway goes to the service, which refuses a change.
+        sent = {f: request.POST[f] for f in policies.OPERATOR_ONLY_FIELDS if f in request.POST}
         try:
-            services.organisation_update(actor=actor, organisation=organisation, **form.cleaned_data)
+            services.organisation_update(actor=actor, organisation=organisation, **form.cleaned_data, **sent)
         except DomainError as error:
             _show_error(form, error)
         else:
@@ -240,6 +249,28 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
     status = 400 if request.method == "POST" else 200
     return render(
         request, "accounts/organisation_form.html", {"form": form, "organisation": organisation}, status=status
+    )
+
+
+@login_required
+def organisation_powers(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """The platform operator's page for what an organisation is: kind, country, parent, demo flag."""
+    actor = actor_for(request.user)
+    organisation = selectors.organisation_get_private(actor=actor, organisation_id=organisation_id)
+    if not policies.can_set_powers(actor):
+        raise Forbidden(policies.operator_only_message())
+    form = OrganisationPowersForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_set_powers(actor=actor, organisation=organisation, **form.cleaned_data)
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("The organisation has been saved."))
+            return redirect("accounts:organisation_detail", organisation_id=organisation.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "accounts/organisation_powers.html", {"form": form, "organisation": organisation}, status=status
     )
 
 

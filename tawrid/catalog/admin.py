@@ -71,7 +71,11 @@ class ProductDocumentAdmin(PolicyAdminMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "organisation", "product", "content_type", "size", "created_at"]
     list_filter = ["kind", "content_type"]
     raw_id_fields = ["organisation", "product", "uploaded_by"]
-    readonly_fields = ["content_type", "size"]
+    # Files come only through services.document_upload, which checks the content and names the stored file.
+    readonly_fields = ["file", "content_type", "size"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(Certificate)

@@ -28,6 +28,7 @@ from tawrid.catalog.models import (
     Variant,
 )
 from tawrid.core import permissions
+from tawrid.core.api_schemas import Day, Id, Limit200, Limit500, Offset
 from tawrid.core.errors import DomainError, Forbidden, NotFound
 from tawrid.core.permissions import Actor, actor_for
 
@@ -89,7 +90,7 @@ class ProductDetailOut(ProductOut):
 
 
 class ProductIn(Schema):
-    manufacturer_id: int | None = Field(None, description="Default: the caller's (only) manufacturer.")
+    manufacturer_id: Id | None = Field(None, description="Default: the caller's (only) manufacturer.")
     reference: str
     name_fr: str
     name_ar: str = ""
@@ -145,10 +146,10 @@ class SpecIn(Schema):
 
 
 class VariantIn(Schema):
-    reference: str
-    label: str
-    udi_di: str = ""
-    capacity_per_year: int | None = None
+    reference: str = Field(..., min_length=1, max_length=64)
+    label: str = Field(..., min_length=1, max_length=120)
+    udi_di: str = Field("", pattern=r"^(\d{14})?$", description="GS1 GTIN-14, check digit included.")
+    capacity_per_year: int | None = Field(None, ge=0, le=2_147_483_647)
     specifications: dict[str, SpecIn] = Field(default_factory=dict, description="attribute key → value and unit")
 
 
@@ -177,18 +178,18 @@ class CertificateOut(Schema):
 
 
 class CertificateIn(Schema):
-    holder_id: int
+    holder_id: Id
     kind: CertificateKind
     number: str
     issuer: str
     notified_body: str = ""
-    issued_on: date
-    expires_on: date
-    product_ids: list[int] = Field(default_factory=list)
-    document_id: int | None = None
+    issued_on: Day
+    expires_on: Day
+    product_ids: list[Id] = Field(default_factory=list)
+    document_id: Id | None = None
 
 
-class DecisionIn(Schema):
+class AuthorityDecisionIn(Schema):
     action: str = Field(
         ...,
         description="verify, suspend, withdraw, reinstate (certificates); start_review, "
@@ -196,11 +197,11 @@ class DecisionIn(Schema):
     )
     reason: str = ""
     number: str = ""
-    valid_from: date | None = None
-    valid_until: date | None = None
+    valid_from: Day | None = None
+    valid_until: Day | None = None
 
 
-class DecisionOut(Schema):
+class AuthorityDecisionOut(Schema):
     action: str
     reason: str
     decided_by_id: int | None
@@ -221,7 +222,7 @@ class RegistrationOut(Schema):
 
 class RegistrationIn(Schema):
     notes: str = ""
-    document_ids: list[int] = Field(default_factory=list)
+    document_ids: list[Id] = Field(default_factory=list)
 
 
 class LabelOut(Schema):
@@ -234,7 +235,7 @@ class LabelOut(Schema):
 
 class LabelIn(Schema):
     local_content_share: Decimal = Field(..., ge=0, le=100)
-    document_ids: list[int] = Field(default_factory=list)
+    document_ids: list[Id] = Field(default_factory=list)
 
 
 class EligibilityOut(Schema):
@@ -340,11 +341,11 @@ def _editable(actor: Actor, product_id: int) -> Product:
 def list_products(
     request: HttpRequest,
     q: str | None = None,
-    manufacturer_id: int | None = None,
+    manufacturer_id: Id | None = None,
     status: str | None = None,
     emdn_category: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
+    limit: Limit500 = 100,
+    offset: Offset = 0,
 ) -> list:
     """Published products of listed manufacturers, and my organisations' own. `q` ignores accents and case."""
     actor = actor_for(request.user)
@@ -359,7 +360,7 @@ def list_products(
     "/products/export.xlsx",
     summary="A manufacturer's catalogue as xlsx (one row per variant, the columns of the catalog.products import)",
 )
-def export_products(request: HttpRequest, organisation_id: int | None = None) -> HttpResponse:
+def export_products(request: HttpRequest, organisation_id: Id | None = None) -> HttpResponse:
     """The manufacturer's people only (it holds prices and capacities). Without `organisation_id`: my first
     manufacturer. Edit the file and import it again through /api/v1/imports/ with the kind "catalog.products"."""
     actor = actor_for(request.user)
@@ -371,7 +372,7 @@ def export_products(request: HttpRequest, organisation_id: int | None = None) ->
 
 
 @router.get("/products/{product_id}", response=ProductDetailOut, auth=OptionalAuth(), summary="One product")
-def get_product(request: HttpRequest, product_id: int) -> dict:
+def get_product(request: HttpRequest, product_id: Id) -> dict:
     actor = actor_for(request.user)
     return _product(actor, selectors.product_get(actor=actor, product_id=product_id), detail=True)
 
@@ -395,7 +396,7 @@ def create_product(request: HttpRequest, payload: ProductIn) -> Status[dict]:
 
 
 @router.patch("/products/{product_id}", response=ProductDetailOut, summary="Change a product")
-def patch_product(request: HttpRequest, product_id: int, payload: ProductPatch) -> dict:
+def patch_product(request: HttpRequest, product_id: Id, payload: ProductPatch) -> dict:
     actor = actor_for(request.user)
     product = _editable(actor, product_id)
     changes = payload.dict(exclude_unset=True)
@@ -416,14 +417,14 @@ def patch_product(request: HttpRequest, product_id: int, payload: ProductPatch) 
 
 
 @router.post("/products/{product_id}/publish", response=ProductDetailOut, summary="Publish a product")
-def publish_product(request: HttpRequest, product_id: int) -> dict:
+def publish_product(request: HttpRequest, product_id: Id) -> dict:
     actor = actor_for(request.user)
     product = services.product_publish(actor=actor, product=_editable(actor, product_id))
     return _product(actor, selectors.product_get(actor=actor, product_id=product.pk), detail=True)
 
 
 @router.post("/products/{product_id}/archive", response=ProductDetailOut, summary="Archive a product")
-def archive_product(request: HttpRequest, product_id: int) -> dict:
+def archive_product(request: HttpRequest, product_id: Id) -> dict:
     actor = actor_for(request.user)
     product = services.product_archive(actor=actor, product=_editable(actor, product_id))
     return _product(actor, selectors.product_get(actor=actor, product_id=product.pk), detail=True)
@@ -432,7 +433,7 @@ def archive_product(request: HttpRequest, product_id: int) -> dict:
 @router.get(
     "/products/{product_id}/eligibility", response=EligibilityOut, auth=OptionalAuth(), summary="Eligible on a date?"
 )
-def product_eligibility(request: HttpRequest, product_id: int, on: date | None = None) -> dict:
+def product_eligibility(request: HttpRequest, product_id: Id, on: Day | None = None) -> dict:
     """Whether the product may be sold to a hospital on `on` (default today), with the reasons if not (for the
     manufacturer's people, its secretariat, the authorities and buyers; an empty list for others)."""
     actor = actor_for(request.user)
@@ -457,7 +458,7 @@ def _specifications(payload: dict[str, SpecIn]) -> dict[str, tuple[str, str]]:
 
 
 @router.post("/products/{product_id}/variants", response={201: VariantOut}, summary="Add a variant")
-def create_variant(request: HttpRequest, product_id: int, payload: VariantIn) -> Status[dict]:
+def create_variant(request: HttpRequest, product_id: Id, payload: VariantIn) -> Status[dict]:
     actor = actor_for(request.user)
     product = _editable(actor, product_id)
     data = validated(VariantForm(data=payload.dict(exclude={"specifications"})))
@@ -469,7 +470,7 @@ def create_variant(request: HttpRequest, product_id: int, payload: VariantIn) ->
 
 
 @router.put("/variants/{variant_id}", response=VariantOut, summary="Replace a variant and its specifications")
-def put_variant(request: HttpRequest, variant_id: int, payload: VariantIn) -> dict:
+def put_variant(request: HttpRequest, variant_id: Id, payload: VariantIn) -> dict:
     actor = actor_for(request.user)
     variant = permissions.get_visible_or_404(actor, Variant.objects.select_related("product"), pk=variant_id)
     _editable(actor, variant.product_id)
@@ -486,7 +487,7 @@ def put_variant(request: HttpRequest, variant_id: int, payload: VariantIn) -> di
 
 
 @router.delete("/variants/{variant_id}", response={204: None}, summary="Delete a variant")
-def delete_variant(request: HttpRequest, variant_id: int) -> Status[None]:
+def delete_variant(request: HttpRequest, variant_id: Id) -> Status[None]:
     actor = actor_for(request.user)
     variant = permissions.get_visible_or_404(actor, Variant.objects.select_related("product"), pk=variant_id)
     _editable(actor, variant.product_id)
@@ -502,8 +503,8 @@ def upload_document(
     request: HttpRequest,
     file: File[UploadedFile],
     kind: Form[DocumentKind],
-    organisation_id: Form[int],
-    product_id: Form[int | None] = None,
+    organisation_id: Form[Id],
+    product_id: Form[Id | None] = None,
     title: Form[str] = "",
 ) -> Status[Any]:
     """PDF, PNG or JPEG, checked by content; 10 MB at most."""
@@ -522,7 +523,7 @@ def upload_document(
 
 
 @router.get("/certificates", response=list[CertificateOut], summary="Certificates I can see")
-def list_certificates(request: HttpRequest, holder_id: int | None = None, status: str | None = None) -> list:
+def list_certificates(request: HttpRequest, holder_id: Id | None = None, status: str | None = None) -> list:
     actor = actor_for(request.user)
     certificates = selectors.certificate_list(actor=actor, holder_id=holder_id, status=status).prefetch_related(
         "products"
@@ -531,7 +532,7 @@ def list_certificates(request: HttpRequest, holder_id: int | None = None, status
 
 
 @router.get("/certificates/{certificate_id}", response=CertificateOut, summary="One certificate")
-def get_certificate(request: HttpRequest, certificate_id: int) -> dict:
+def get_certificate(request: HttpRequest, certificate_id: Id) -> dict:
     return _certificate(selectors.certificate_get(actor=actor_for(request.user), certificate_id=certificate_id))
 
 
@@ -567,7 +568,7 @@ def create_certificate(request: HttpRequest, payload: CertificateIn) -> Status[d
 
 
 @router.post("/certificates/{certificate_id}/decisions", response=CertificateOut, summary="IMANOR's decision")
-def decide_certificate(request: HttpRequest, certificate_id: int, payload: DecisionIn) -> dict:
+def decide_certificate(request: HttpRequest, certificate_id: Id, payload: AuthorityDecisionIn) -> dict:
     actor = actor_for(request.user)
     certificate = selectors.certificate_get(actor=actor, certificate_id=certificate_id)
     actions: dict[str, Callable[..., Certificate]] = {
@@ -582,8 +583,8 @@ def decide_certificate(request: HttpRequest, certificate_id: int, payload: Decis
     return _certificate(certificate)
 
 
-@router.get("/certificates/{certificate_id}/decisions", response=list[DecisionOut], summary="Decision history")
-def certificate_decisions(request: HttpRequest, certificate_id: int) -> list:
+@router.get("/certificates/{certificate_id}/decisions", response=list[AuthorityDecisionOut], summary="Decision history")
+def certificate_decisions(request: HttpRequest, certificate_id: Id) -> list:
     certificate = selectors.certificate_get(actor=actor_for(request.user), certificate_id=certificate_id)
     return list(certificate.decisions.all())
 
@@ -594,7 +595,7 @@ def certificate_decisions(request: HttpRequest, certificate_id: int) -> list:
 @router.post(
     "/products/{product_id}/registrations", response={201: RegistrationOut}, summary="Apply for DMP registration"
 )
-def apply_registration(request: HttpRequest, product_id: int, payload: RegistrationIn) -> Status[Any]:
+def apply_registration(request: HttpRequest, product_id: Id, payload: RegistrationIn) -> Status[Any]:
     actor = actor_for(request.user)
     product = _editable(actor, product_id)
     documents = _documents(actor, product.manufacturer_id, payload.document_ids)
@@ -608,12 +609,14 @@ def list_registrations(request: HttpRequest, status: str | None = None) -> list:
 
 
 @router.get("/registrations/{registration_id}", response=RegistrationOut, summary="One registration")
-def get_registration(request: HttpRequest, registration_id: int) -> RegistrationApplication:
+def get_registration(request: HttpRequest, registration_id: Id) -> RegistrationApplication:
     return selectors.registration_get(actor=actor_for(request.user), registration_id=registration_id)
 
 
 @router.post("/registrations/{registration_id}/decisions", response=RegistrationOut, summary="The DMP's decision")
-def decide_registration(request: HttpRequest, registration_id: int, payload: DecisionIn) -> RegistrationApplication:
+def decide_registration(
+    request: HttpRequest, registration_id: Id, payload: AuthorityDecisionIn
+) -> RegistrationApplication:
     actor = actor_for(request.user)
     registration = selectors.registration_get(actor=actor, registration_id=registration_id)
     if payload.action == "start_review":
@@ -635,8 +638,10 @@ def decide_registration(request: HttpRequest, registration_id: int, payload: Dec
     raise DomainError(_("Unknown decision."), details={"action": [_("Unknown decision.")]})
 
 
-@router.get("/registrations/{registration_id}/decisions", response=list[DecisionOut], summary="Decision history")
-def registration_decisions(request: HttpRequest, registration_id: int) -> list:
+@router.get(
+    "/registrations/{registration_id}/decisions", response=list[AuthorityDecisionOut], summary="Decision history"
+)
+def registration_decisions(request: HttpRequest, registration_id: Id) -> list:
     registration = selectors.registration_get(actor=actor_for(request.user), registration_id=registration_id)
     return list(registration.decisions.all())
 
@@ -645,7 +650,7 @@ def registration_decisions(request: HttpRequest, registration_id: int) -> list:
 
 
 @router.post("/products/{product_id}/labels", response={201: LabelOut}, summary="Apply for the Made in Morocco label")
-def apply_label(request: HttpRequest, product_id: int, payload: LabelIn) -> Status[Any]:
+def apply_label(request: HttpRequest, product_id: Id, payload: LabelIn) -> Status[Any]:
     actor = actor_for(request.user)
     product = _editable(actor, product_id)
     documents = _documents(actor, product.manufacturer_id, payload.document_ids)
@@ -656,12 +661,12 @@ def apply_label(request: HttpRequest, product_id: int, payload: LabelIn) -> Stat
 
 
 @router.get("/labels/{label_id}", response=LabelOut, auth=OptionalAuth(), summary="One label application")
-def get_label(request: HttpRequest, label_id: int) -> LabelApplication:
+def get_label(request: HttpRequest, label_id: Id) -> LabelApplication:
     return selectors.label_get(actor=actor_for(request.user), label_id=label_id)
 
 
 @router.post("/labels/{label_id}/decisions", response=LabelOut, summary="IMANOR's label decision")
-def decide_label(request: HttpRequest, label_id: int, payload: DecisionIn) -> LabelApplication:
+def decide_label(request: HttpRequest, label_id: Id, payload: AuthorityDecisionIn) -> LabelApplication:
     actor = actor_for(request.user)
     label = selectors.label_get(actor=actor, label_id=label_id)
     if payload.action == "approve":
@@ -685,8 +690,8 @@ def directory(
     label: bool = False,
     region: str | None = None,
     city: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
+    limit: Limit200 = 50,
+    offset: Offset = 0,
 ) -> list:
     """Eligible published products of listed manufacturers today; public fields only (no price, no capacity)."""
     today = timezone.localdate()

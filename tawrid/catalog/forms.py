@@ -16,6 +16,7 @@ from tawrid.catalog.models import (
     ProductionSite,
     ProductStatus,
 )
+from tawrid.core.validators import validate_past_or_today, validate_plausible_date
 from tawrid.nomenclature.models import CpvCode, EmdnCode, HsCode
 
 PRODUCT_MODEL_FIELDS = [
@@ -214,8 +215,12 @@ class CertificateForm(forms.Form):
     notified_body = forms.CharField(
         label=_("Notified body"), max_length=200, required=False, help_text=_("For CE marking.")
     )
-    issued_on = forms.DateField(label=_("Issue date"), widget=forms.DateInput(attrs={"type": "date"}))
-    expires_on = forms.DateField(label=_("Expiry date"), widget=forms.DateInput(attrs={"type": "date"}))
+    issued_on = forms.DateField(
+        label=_("Issue date"), widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_past_or_today]
+    )
+    expires_on = forms.DateField(
+        label=_("Expiry date"), widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_plausible_date]
+    )
     products = forms.ModelMultipleChoiceField(
         label=_("Products covered"),
         queryset=Product.objects.none(),
@@ -272,9 +277,17 @@ class RegistrationDecisionForm(forms.Form):
         choices=[("start_review", _("Start the review")), ("approve", _("Approve")), ("refuse", _("Refuse"))],
     )
     number = forms.CharField(label=_("Registration number"), max_length=60, required=False)
-    valid_from = forms.DateField(label=_("Valid from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(
+        label=_("Valid from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_plausible_date],
+    )
     valid_until = forms.DateField(
-        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_plausible_date],
     )
     reason = forms.CharField(label=_("Reason for refusal"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -291,7 +304,10 @@ class LabelDecisionForm(forms.Form):
         label=_("Decision"), choices=[("approve", _("Approve")), ("refuse", _("Refuse")), ("withdraw", _("Withdraw"))]
     )
     valid_until = forms.DateField(
-        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_plausible_date],
     )
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

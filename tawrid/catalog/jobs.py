@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -27,6 +26,7 @@ from tawrid.catalog.models import (
     RegistrationStatus,
 )
 from tawrid.core.jobs import JobContext, job_kind
+from tawrid.core.mail import mail_queue
 
 REMINDER_DAYS = (90, 30)
 
@@ -73,14 +73,14 @@ def expiry_reminders_send(*, on: date) -> dict[str, int]:
                         expires_on=expires_on,
                         recipients=", ".join(recipients),
                     )
+                    if recipients:  # queued with its record: sent once it commits, retried if the server fails
+                        with translation.override(settings.LANGUAGE_CODE):
+                            context = {"what": what, "days": days, "expires_on": expires_on}
+                            subject = render_to_string("catalog/email/expiry_subject.txt", context).strip()
+                            body = render_to_string("catalog/email/expiry.txt", context)
+                        mail_queue(to=recipients, subject=subject, body=body)
             except IntegrityError:
                 continue  # already sent
-            if recipients:
-                with translation.override(settings.LANGUAGE_CODE):
-                    context = {"what": what, "days": days, "expires_on": expires_on}
-                    subject = render_to_string("catalog/email/expiry_subject.txt", context).strip()
-                    body = render_to_string("catalog/email/expiry.txt", context)
-                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
             sent += 1
     expired = services.certificates_expire(on=on)
     return {"reminders": sent, "expired_certificates": expired}

@@ -9,7 +9,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import filetype
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -42,13 +41,18 @@ from tawrid.catalog.models import (
     VariantSpecification,
     gtin_is_valid,
 )
-from tawrid.core import permissions
+from tawrid.core import permissions, storage, validators
 from tawrid.core.errors import DomainError, Forbidden
 from tawrid.core.permissions import Actor
 from tawrid.core.text import fold
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-ALLOWED_CONTENT_TYPES = ("application/pdf", "image/png", "image/jpeg")
+ALLOWED_CONTENT_TYPES = tuple(storage.FILE_TYPES)
+# What each kind of document may be (found in the content): a photo is an image; the rest may also be a PDF.
+DOCUMENT_TYPES: dict[str, tuple[storage.FileType, ...]] = {
+    kind: (storage.PNG, storage.JPEG) if kind == DocumentKind.PHOTO else (storage.PDF, storage.PNG, storage.JPEG)
+    for kind in DocumentKind.values
+}
 SUPPLIER_KINDS = (OrganisationKind.MANUFACTURER, OrganisationKind.STARTUP)
 
 PRODUCT_FIELDS = (
@@ -386,14 +390,6 @@ def variant_set_specifications(
 # Documents ------------------------------------------------------------------------------------------------------------
 
 
-def _sniff(upload: UploadedFile) -> str:
-    upload.seek(0)
-    head = upload.read(2048)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    return kind.mime if kind else ""
-
-
 def document_upload(
     *,
     actor: Actor,
@@ -403,7 +399,8 @@ def document_upload(
     title: str = "",
     product: Product | None = None,
 ) -> ProductDocument:
-    """Store a PDF, PNG or JPEG file (checked by its content, not its name) for an organisation's product."""
+    """Store a PDF, PNG or JPEG file (checked by its content, not its name) for an organisation's product, under a
+    generated name with the extension of the type found; the client's name, sanitised, is the default title."""
     if not policies.can_edit_catalogue(actor, organisation.pk):
         raise Forbidden()
     if product is not None and product.manufacturer_id != organisation.pk:
@@ -415,21 +412,18 @@ def document_upload(
     if file.size > MAX_DOCUMENT_BYTES:
         message = _("The file is too large (%(size)s MB at most).") % {"size": MAX_DOCUMENT_BYTES // (1024 * 1024)}
         raise DomainError(message, code="file_too_large", details={"file": [message]})
-    content_type = _sniff(file)
-    if content_type not in ALLOWED_CONTENT_TYPES:
-        message = _("Only PDF, PNG and JPEG files are accepted; this file is not one, whatever its name says.")
-        raise DomainError(message, code="bad_file_type", details={"file": [message]})
+    found = storage.detect_upload(file, DOCUMENT_TYPES[kind])
     with transaction.atomic():
         document = ProductDocument(
             organisation=organisation,
             product=product,
             kind=kind,
-            title=(title or file.name or "")[:200],
-            content_type=content_type,
+            title=" ".join(title.split())[:200] or storage.client_filename(file.name) or str(DocumentKind(kind).label),
+            content_type=found.mime,
             size=file.size,
             uploaded_by_id=actor.user_id,
         )
-        document.file.save(file.name or "document", file, save=False)
+        document.file.save(storage.generated_name(found), file, save=False)
         document.save()
     return document
 
@@ -466,6 +460,7 @@ def certificate_create(
             _("Give the notified body of the CE marking."),
             details={"notified_body": [_("Required for CE marking.")]},
         )
+    validators.require_plausible_dates({"issued_on": issued_on, "expires_on": expires_on}, not_future=("issued_on",))
     if issued_on and expires_on and expires_on <= issued_on:
         raise DomainError(
             _("The expiry date must come after the issue date."),
@@ -694,6 +689,7 @@ def registration_approve(
         errors["valid_until"] = [_("This field is required.")]
     elif valid_from and valid_until <= valid_from:
         errors["valid_until"] = [_("Must come after the start of validity.")]
+    errors = validators.date_errors({"valid_from": valid_from, "valid_until": valid_until}) | errors
     if errors:
         raise DomainError(_("Give the registration number and its validity."), details=errors)
     with transaction.atomic():
@@ -814,6 +810,7 @@ def label_approve(*, actor: Actor, label: LabelApplication, valid_until: date) -
         raise DomainError(
             _("Give a validity end date in the future."), details={"valid_until": [_("Must be in the future.")]}
         )
+    validators.require_plausible_dates({"valid_until": valid_until})
     return _label_decide(
         actor=actor,
         label=label,

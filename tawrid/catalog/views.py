@@ -37,7 +37,7 @@ from tawrid.catalog.forms import (
     VariantForm,
 )
 from tawrid.catalog.models import DocumentKind, Product, ProductDocument, ProductionSite, RegistrationStatus, Variant
-from tawrid.core import permissions
+from tawrid.core import permissions, storage
 from tawrid.core.errors import DomainError, Forbidden, NotFound
 from tawrid.core.permissions import Actor, actor_for
 
@@ -316,8 +316,14 @@ def document_upload(request: HttpRequest, product_id: int) -> HttpResponse:
 
 def document_download(request: HttpRequest, document_id: int) -> FileResponse:
     document = permissions.get_visible_or_404(actor_for(request.user), ProductDocument.objects.all(), pk=document_id)
-    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
-    response["Content-Disposition"] = f'inline; filename="document-{document.pk}"'
+    kind = storage.FILE_TYPES[document.content_type]  # the type found in the content when it was uploaded
+    # Django writes the header (quoted, or RFC 5987-encoded for a name in Arabic); inline: a PDF or an image
+    # opens in the browser, with the type found, never guessed from a name.
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type=kind.mime,
+        filename=storage.download_filename(document.title, kind, fallback=f"document-{document.pk}"),
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

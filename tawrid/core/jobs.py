@@ -30,11 +30,16 @@ logger = logging.getLogger(__name__)
 
 JobFunction = Callable[..., dict[str, Any] | None]
 _KINDS: dict[str, JobFunction] = {}
+# Called, in the transaction that marks it failed, for a job whose worker died: the kind puts back in order what
+# the job had taken (a match run's chunk left `running`, say), which the dead process could not.
+_ON_INTERRUPTED: dict[str, Callable[[Job], None]] = {}
 
 
-def job_kind(name: str) -> Callable[[JobFunction], JobFunction]:
+def job_kind(name: str, *, on_interrupted: Callable[[Job], None] | None = None) -> Callable[[JobFunction], JobFunction]:
     def decorate(fn: JobFunction) -> JobFunction:
         _KINDS[name] = fn
+        if on_interrupted is not None:
+            _ON_INTERRUPTED[name] = on_interrupted
         return fn
 
     return decorate
@@ -103,16 +108,25 @@ def _put_on_queue(job_id: int) -> None:
 
 
 def job_retry(*, job: Job, created_by: Any = None) -> Job:
-    if job.status != JobStatus.FAILED:
-        raise DomainError(_("Only a failed job can be retried."), code="job_not_failed")
-    return job_enqueue(
-        kind=job.kind,
-        title=job.title,
-        params=job.params,
-        created_by=created_by or job.created_by,
-        organisation=job.organisation,
-        retry_of=job,
-    )
+    with transaction.atomic():
+        # Locked, so that of several retries at once (a double click, a script) one makes a job and the
+        # others see it: five retries had made five jobs doing the same work.
+        job = Job.objects.select_for_update().get(pk=job.pk)
+        if job.status != JobStatus.FAILED:
+            raise DomainError(_("Only a failed job can be retried."), code="job_not_failed")
+        live = job.retries.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).first()
+        if live is not None:
+            raise DomainError(
+                _("This job is already being retried (job #%(job)s).") % {"job": live.pk}, code="job_retrying"
+            )
+        return job_enqueue(
+            kind=job.kind,
+            title=job.title,
+            params=job.params,
+            created_by=created_by or job.created_by,
+            organisation=job.organisation,
+            retry_of=job,
+        )
 
 
 def job_execute(job_id: int) -> Job:
@@ -160,30 +174,41 @@ def _process_is_alive(pid: int) -> bool:
     return True
 
 
+def worker_is_gone(worker: str) -> bool:
+    """True when `worker` ("host:pid", as jobs record it) is a process of this host that no longer exists.
+    Processes of other hosts cannot be checked: they are taken for alive, left to their own host's workers."""
+    host, _sep, pid_text = worker.rpartition(":")
+    return host == socket.gethostname() and pid_text.isdigit() and not _process_is_alive(int(pid_text))
+
+
 def fail_interrupted_jobs() -> list[int]:
     """Mark failed the jobs left `running` by a worker process of this host that no longer exists.
 
     A worker killed in the middle of a job (SIGKILL, out of memory, the machine stopped) cannot record the
     end of it, and a job stuck at `running` can neither finish nor be retried. Only this host's processes
-    can be checked, so jobs of workers on other hosts are left to those hosts' workers. Returns their ids.
+    can be checked, so jobs of workers on other hosts are left to those hosts' workers. The job's kind, if it
+    registered `on_interrupted`, releases what the job had taken. Returns their ids.
     """
     host = socket.gethostname()
     interrupted = []
-    for job_id, worker in Job.objects.filter(status=JobStatus.RUNNING, worker__startswith=f"{host}:").values_list(
-        "pk", "worker"
+    for job in Job.objects.filter(status=JobStatus.RUNNING, worker__startswith=f"{host}:").only(
+        "pk", "kind", "params", "worker"
     ):
-        pid_text = worker.rpartition(":")[2]
-        if not pid_text.isdigit() or _process_is_alive(int(pid_text)):
+        if not worker_is_gone(job.worker):
             continue
-        # Conditional on the status and the worker, so a job another process has just taken is not touched.
-        if Job.objects.filter(pk=job_id, status=JobStatus.RUNNING, worker=worker).update(
-            status=JobStatus.FAILED,
-            error=_("Interrupted: the worker running this job stopped before it finished. You can retry it."),
-            finished_at=timezone.now(),
-            updated_at=timezone.now(),
-        ):
-            logger.warning("job %s was interrupted: its worker %s is gone", job_id, worker)
-            interrupted.append(job_id)
+        with transaction.atomic():
+            # Conditional on the status and the worker, so a job another process has just taken is not touched.
+            if not Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, worker=job.worker).update(
+                status=JobStatus.FAILED,
+                error=_("Interrupted: the worker running this job stopped before it finished. You can retry it."),
+                finished_at=timezone.now(),
+                updated_at=timezone.now(),
+            ):
+                continue
+            if job.kind in _ON_INTERRUPTED:
+                _ON_INTERRUPTED[job.kind](job)
+        logger.warning("job %s was interrupted: its worker %s is gone", job.pk, job.worker)
+        interrupted.append(job.pk)
     return interrupted
 
 
@@ -204,4 +229,16 @@ def prune_jobs(context: JobContext, *, older_than_days: int = 90) -> dict[str, A
         deleted, _by_model = old.delete()
     context.advance(step=_("Old jobs deleted"))
     context.log(f"deleted {deleted} job(s) finished before {cutoff:%Y-%m-%d}")
+    return {"deleted": deleted}
+
+
+@job_kind("core.prune_idempotency_keys")
+def prune_idempotency_keys(context: JobContext) -> dict[str, Any]:
+    """Housekeeping: forget the expired idempotency keys and form tokens (tawrid.core.idempotency)."""
+    from tawrid.core.idempotency import keys_prune  # imports ninja: only when the job runs
+
+    context.set_total(1)
+    with transaction.atomic():
+        deleted = keys_prune()
+    context.advance(step=_("Expired idempotency keys deleted"))
     return {"deleted": deleted}

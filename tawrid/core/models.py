@@ -85,3 +85,30 @@ class Job(TimeStampedModel):
         if not self.progress_total:
             return 100 if self.status == JobStatus.SUCCEEDED else None
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class IdempotencyKey(TimeStampedModel):
+    """A request's key, sent again with a retried or doubled request: the second one replays the first answer.
+
+    The unique (user, key) pair is what stops two racing requests: the second insert waits for the first
+    request's transaction and then finds its answer (tawrid.core.idempotency). Kept until `expires_at`."""
+
+    user = models.ForeignKey(
+        "accounts.User", verbose_name=_("person"), on_delete=models.CASCADE, related_name="idempotency_keys"
+    )
+    key = models.CharField(_("key"), max_length=255)
+    # sha256 of what the key stands for (method, path and body for the API; the form's page for a form).
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    response_body = models.TextField(_("response body"), blank=True)
+    # For a form: where the object the first post created is shown.
+    response_url = models.CharField(_("response address"), max_length=500, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_idempotency_key_unique_per_user")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -64,8 +64,16 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    from config.api import fallback_error, is_api_request  # the API's error format; config.api imports the apps
+
+    if is_api_request(request):
+        return fallback_error(request, 404)
     return render(request, "core/error.html", {"status": 404}, status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    from config.api import fallback_error, is_api_request
+
+    if is_api_request(request):
+        return fallback_error(request, 500)
     return render(request, "core/error.html", {"status": 500}, status=500)

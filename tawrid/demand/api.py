@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 
 from tawrid.accounts.forms import validated
 from tawrid.accounts.models import Organisation
+from tawrid.core.api_schemas import Id, Limit1000, Limit5000, Offset, Year
 from tawrid.core.errors import Forbidden, NotFound
 from tawrid.core.permissions import Actor, actor_for
 from tawrid.demand import policies, selectors, services
@@ -50,6 +51,7 @@ class PlanOut(Schema):
 
 
 class LineOut(Schema):
+    # Nullable fields have a default: routes answering with exclude_none drop them when null, so they may be absent.
     id: int
     plan_id: int
     line_number: int
@@ -67,11 +69,11 @@ class LineOut(Schema):
     delivery_schedule: dict[str, Any]
     delivery_schedule_text: str
     delivery_place: str
-    delivery_site_id: int | None
-    emdn: str | None
-    cpv: str | None
+    delivery_site_id: int | None = None
+    emdn: str | None = None
+    cpv: str | None = None
     parsed_attributes: list[AttributeOut]
-    corrected_attributes: list[AttributeOut] | None
+    corrected_attributes: list[AttributeOut] | None = None
     attributes: list[AttributeOut] = Field(..., description="The corrected attributes if any, else the parsed ones.")
 
 
@@ -81,9 +83,9 @@ class PublishedLineOut(LineOut):
 
 
 class PlanIn(Schema):
-    buyer_id: int | None = Field(None, description="Default: the caller's (only) buyer organisation.")
-    year: int
-    site_id: int | None = None
+    buyer_id: Id | None = Field(None, description="Default: the caller's (only) buyer organisation.")
+    year: Year
+    site_id: Id | None = None
     title: str = ""
     disclose_buyer: bool = False
 
@@ -233,7 +235,7 @@ def _line_form_data(values: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/plans", response=list[PlanOut], summary="Plans I can see (mine, those I oversee, published ones)")
-def list_plans(request: HttpRequest, year: int | None = None, status: str | None = None) -> list:
+def list_plans(request: HttpRequest, year: Year | None = None, status: str | None = None) -> list:
     actor = actor_for(request.user)
     plans = selectors.plans_for(actor)
     if year:
@@ -266,13 +268,13 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> Status[dict]:
 
 
 @router.get("/plans/{plan_id}", response=PlanOut, summary="A plan")
-def get_plan(request: HttpRequest, plan_id: int) -> dict:
+def get_plan(request: HttpRequest, plan_id: Id) -> dict:
     actor = actor_for(request.user)
     return _plan(actor, selectors.plan_detail(actor, plan_id))
 
 
 @router.patch("/plans/{plan_id}", response=PlanOut, summary="Change a draft plan's title or disclosure")
-def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> dict:
+def update_plan(request: HttpRequest, plan_id: Id, payload: PlanPatch) -> dict:
     actor = actor_for(request.user)
     plan = services.plan_update(
         actor=actor, plan=_editable_plan(actor, plan_id), title=payload.title, disclose_buyer=payload.disclose_buyer
@@ -281,26 +283,26 @@ def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> dict:
 
 
 @router.post("/plans/{plan_id}/publish", response=PlanOut, summary="Publish a draft plan (read-only afterwards)")
-def publish_plan(request: HttpRequest, plan_id: int) -> dict:
+def publish_plan(request: HttpRequest, plan_id: Id) -> dict:
     actor = actor_for(request.user)
     return _plan(actor, services.plan_publish(actor=actor, plan=_editable_plan(actor, plan_id)))
 
 
 @router.post("/plans/{plan_id}/close", response=PlanOut, summary="Close a published plan")
-def close_plan(request: HttpRequest, plan_id: int) -> dict:
+def close_plan(request: HttpRequest, plan_id: Id) -> dict:
     actor = actor_for(request.user)
     return _plan(actor, services.plan_close(actor=actor, plan=_editable_plan(actor, plan_id)))
 
 
 @router.post("/plans/{plan_id}/amend", response={201: PlanOut}, summary="Amend a published plan (new draft version)")
-def amend_plan(request: HttpRequest, plan_id: int) -> Status[dict]:
+def amend_plan(request: HttpRequest, plan_id: Id) -> Status[dict]:
     actor = actor_for(request.user)
     new = services.plan_amend(actor=actor, plan=_editable_plan(actor, plan_id), user=request.user)
     return Status(201, _plan(actor, new))
 
 
 @router.get("/plans/{plan_id}/diff", response=DiffOut, summary="Lines added, removed and changed since a version")
-def diff_plan(request: HttpRequest, plan_id: int, against: int | None = None) -> dict:
+def diff_plan(request: HttpRequest, plan_id: Id, against: Id | None = None) -> dict:
     actor = actor_for(request.user)
     plan = selectors.plan_detail(actor, plan_id)
     if not policies.can_see_private(actor, plan):
@@ -322,7 +324,7 @@ def diff_plan(request: HttpRequest, plan_id: int, against: int | None = None) ->
 
 
 @router.get("/plans/{plan_id}/export.xlsx", summary="The plan as a workbook", response={200: None})
-def export_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+def export_plan(request: HttpRequest, plan_id: Id) -> HttpResponse:
     actor = actor_for(request.user)
     plan = selectors.plan_detail(actor, plan_id)
     response = HttpResponse(
@@ -337,7 +339,7 @@ def export_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 @router.get("/plans/{plan_id}/lines", response=list[LineOut], summary="A plan's lines")
-def list_lines(request: HttpRequest, plan_id: int, q: str = "", offset: int = 0, limit: int = 200) -> list:
+def list_lines(request: HttpRequest, plan_id: Id, q: str = "", offset: Offset = 0, limit: Limit1000 = 200) -> list:
     actor = actor_for(request.user)
     plan = selectors.plan_detail(actor, plan_id)
     private = policies.can_see_private(actor, plan)
@@ -347,7 +349,7 @@ def list_lines(request: HttpRequest, plan_id: int, q: str = "", offset: int = 0,
 
 
 @router.post("/plans/{plan_id}/lines", response={201: LineOut}, summary="Add a line to a draft plan")
-def create_line(request: HttpRequest, plan_id: int, payload: LineIn) -> Status[dict]:
+def create_line(request: HttpRequest, plan_id: Id, payload: LineIn) -> Status[dict]:
     actor = actor_for(request.user)
     plan = _editable_plan(actor, plan_id)
     data = validated(PlanLineForm(data=_line_form_data(payload.dict())))
@@ -355,13 +357,13 @@ def create_line(request: HttpRequest, plan_id: int, payload: LineIn) -> Status[d
 
 
 @router.get("/lines/{line_id}", response=LineOut, summary="A line")
-def get_line(request: HttpRequest, line_id: int) -> dict:
+def get_line(request: HttpRequest, line_id: Id) -> dict:
     actor = actor_for(request.user)
     return _line(actor, selectors.line_detail(actor, line_id))
 
 
 @router.patch("/lines/{line_id}", response=LineOut, summary="Change a line of a draft plan")
-def update_line(request: HttpRequest, line_id: int, payload: LinePatch) -> dict:
+def update_line(request: HttpRequest, line_id: Id, payload: LinePatch) -> dict:
     actor = actor_for(request.user)
     line = _editable_line(actor, line_id)
     current = {
@@ -383,14 +385,14 @@ def update_line(request: HttpRequest, line_id: int, payload: LinePatch) -> dict:
 
 
 @router.delete("/lines/{line_id}", response={204: None}, summary="Delete a line of a draft plan")
-def delete_line(request: HttpRequest, line_id: int) -> Status[None]:
+def delete_line(request: HttpRequest, line_id: Id) -> Status[None]:
     actor = actor_for(request.user)
     services.line_delete(actor=actor, line=_editable_line(actor, line_id))
     return Status(204, None)
 
 
 @router.post("/lines/{line_id}/attributes", response=LineOut, summary="Correct the attributes read from a line")
-def correct_attributes(request: HttpRequest, line_id: int, payload: CorrectionIn) -> dict:
+def correct_attributes(request: HttpRequest, line_id: Id, payload: CorrectionIn) -> dict:
     actor = actor_for(request.user)
     line = services.line_correct_attributes(
         actor=actor, line=_editable_line(actor, line_id), text=payload.attributes, reset=payload.reset
@@ -400,7 +402,12 @@ def correct_attributes(request: HttpRequest, line_id: int, payload: CorrectionIn
 
 @router.get("/published-lines", response=list[PublishedLineOut], summary="Lines of published plans")
 def list_published_lines(
-    request: HttpRequest, q: str = "", year: int | None = None, emdn: str = "", offset: int = 0, limit: int = 200
+    request: HttpRequest,
+    q: str = "",
+    year: Year | None = None,
+    emdn: str = "",
+    offset: Offset = 0,
+    limit: Limit1000 = 200,
 ) -> list:
     actor = actor_for(request.user)
     offset, limit = max(0, offset), max(1, min(limit, 1000))
@@ -438,7 +445,7 @@ class NationalCodeOut(Schema):
 
 
 class RefreshIn(Schema):
-    year: int
+    year: Year
 
 
 class JobRef(Schema):
@@ -465,15 +472,15 @@ def _national_row(row: Any, with_value: bool) -> dict[str, Any]:
 )
 def list_national(
     request: HttpRequest,
-    year: int | None = None,
+    year: Year | None = None,
     scheme: str = "emdn",
     level: str = "",
     category: str = "",
     region: str = "",
     buyer_kind: str = "",
     q: str = "",
-    offset: int = 0,
-    limit: int = 500,
+    offset: Offset = 0,
+    limit: Limit5000 = 500,
 ) -> list:
     """Read from the aggregates the refresh job writes. Without `level`, EMDN gives the categories (or the
     groups of `category`); `level=all` gives every level."""
@@ -496,7 +503,7 @@ def list_national(
     summary="One code of national demand: its children and the lines behind it",
 )
 def get_national_code(
-    request: HttpRequest, scheme: str, code: str, year: int | None = None, region: str = "", buyer_kind: str = ""
+    request: HttpRequest, scheme: str, code: str, year: Year | None = None, region: str = "", buyer_kind: str = ""
 ) -> dict:
     actor = _national_actor(request)
     if scheme not in ("emdn", "cpv"):

@@ -14,6 +14,7 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from tawrid.accounts.models import Organisation
+from tawrid.core.api_schemas import Id, Limit100, Limit200, Limit10000
 from tawrid.core.errors import DomainError, NotFound
 from tawrid.core.permissions import actor_for
 from tawrid.imports import readers, selectors, services
@@ -37,7 +38,7 @@ class KindOut(Schema):
     columns: list[ColumnOut]
 
 
-class RunOut(Schema):
+class ImportRunOut(Schema):
     id: int
     kind: str
     organisation_id: int
@@ -81,7 +82,7 @@ class ExecuteIn(Schema):
     keep_valid_rows: bool | None = None
 
 
-class ProblemOut(Schema):
+class ImportProblemOut(Schema):
     row_number: int
     column: str
     value: str
@@ -93,7 +94,7 @@ class PreviewRowOut(Schema):
     row_number: int
     ok: bool
     values: dict[str, Any]
-    problems: list[ProblemOut]
+    problems: list[ImportProblemOut]
 
 
 class PreviewOut(Schema):
@@ -118,9 +119,9 @@ def list_kinds(request: HttpRequest) -> list[dict[str, Any]]:
     return [_kind_out(kind) for kind in registered_kinds()]
 
 
-@router.get("/runs", response=list[RunOut], summary="Imports of my organisations, newest first")
+@router.get("/runs", response=list[ImportRunOut], summary="Imports of my organisations, newest first")
 def list_runs(
-    request: HttpRequest, kind: str | None = None, organisation_id: int | None = None, limit: int = 50
+    request: HttpRequest, kind: str | None = None, organisation_id: Id | None = None, limit: Limit200 = 50
 ) -> Any:
     runs = selectors.import_run_list(actor=actor_for(request.user), kind=kind, organisation_id=organisation_id)
     return list(runs[: max(1, min(limit, 200))])
@@ -128,14 +129,14 @@ def list_runs(
 
 @router.post(
     "/runs",
-    response={201: RunOut},
+    response={201: ImportRunOut},
     summary="Upload a file (xlsx, xls or csv) for an import kind",
     description='`params`: the kind\'s parameters as a JSON object, e.g. `{"plan": 12}`.',
 )
 def upload(
     request: HttpRequest,
     kind: Form[str],
-    organisation_id: Form[int],
+    organisation_id: Form[Id],
     file: File[UploadedFile],
     sheet: Form[str] = "",
     header_row: Form[int | None] = None,
@@ -174,13 +175,13 @@ def _run(request: HttpRequest, run_id: int) -> ImportRun:
     return selectors.import_run_get(actor=actor_for(request.user), run_id=run_id)
 
 
-@router.get("/runs/{run_id}", response=RunOut, summary="An import: status, mapping and counts")
-def get_run(request: HttpRequest, run_id: int) -> Any:
+@router.get("/runs/{run_id}", response=ImportRunOut, summary="An import: status, mapping and counts")
+def get_run(request: HttpRequest, run_id: Id) -> Any:
     return _run(request, run_id)
 
 
-@router.put("/runs/{run_id}/mapping", response=RunOut, summary="Confirm or change the column mapping")
-def set_mapping(request: HttpRequest, run_id: int, payload: MappingIn) -> Any:
+@router.put("/runs/{run_id}/mapping", response=ImportRunOut, summary="Confirm or change the column mapping")
+def set_mapping(request: HttpRequest, run_id: Id, payload: MappingIn) -> Any:
     return services.import_set_mapping(
         actor=actor_for(request.user),
         run=_run(request, run_id),
@@ -193,7 +194,7 @@ def set_mapping(request: HttpRequest, run_id: int, payload: MappingIn) -> Any:
 
 
 @router.get("/runs/{run_id}/preview", response=PreviewOut, summary="The first rows as they will be read")
-def preview(request: HttpRequest, run_id: int, limit: int = services.PREVIEW_ROWS) -> Any:
+def preview(request: HttpRequest, run_id: Id, limit: Limit100 = services.PREVIEW_ROWS) -> Any:
     result = services.import_preview(
         actor=actor_for(request.user), run=_run(request, run_id), limit=max(1, min(limit, 100))
     )
@@ -211,15 +212,15 @@ def preview(request: HttpRequest, run_id: int, limit: int = services.PREVIEW_ROW
     }
 
 
-@router.post("/runs/{run_id}/validate", response=RunOut, summary="Check every row (a job for big files)")
-def validate(request: HttpRequest, run_id: int) -> Any:
+@router.post("/runs/{run_id}/validate", response=ImportRunOut, summary="Check every row (a job for big files)")
+def validate(request: HttpRequest, run_id: Id) -> Any:
     return services.import_validate(actor=actor_for(request.user), run=_run(request, run_id), user=request.user)
 
 
 @router.post(
-    "/runs/{run_id}/execute", response={202: RunOut}, summary="Import the file (a job; all or nothing by default)"
+    "/runs/{run_id}/execute", response={202: ImportRunOut}, summary="Import the file (a job; all or nothing by default)"
 )
-def execute(request: HttpRequest, run_id: int, payload: ExecuteIn | None = None) -> Any:
+def execute(request: HttpRequest, run_id: Id, payload: ExecuteIn | None = None) -> Any:
     run = services.import_execute(
         actor=actor_for(request.user),
         run=_run(request, run_id),
@@ -230,19 +231,33 @@ def execute(request: HttpRequest, run_id: int, payload: ExecuteIn | None = None)
     return Status(202, run)
 
 
-@router.post("/runs/{run_id}/cancel", response=RunOut, summary="Cancel an import that has not run")
-def cancel(request: HttpRequest, run_id: int) -> Any:
+@router.post(
+    "/runs/{run_id}/cancel",
+    response=ImportRunOut,
+    summary="Cancel an import not imported yet (its job, if any, stops at its next batch of rows)",
+)
+def cancel(request: HttpRequest, run_id: Id) -> Any:
     return services.import_cancel(actor=actor_for(request.user), run=_run(request, run_id))
 
 
-@router.get("/runs/{run_id}/errors", response=list[ProblemOut], summary="Problems found in the rows (JSON)")
-def errors(request: HttpRequest, run_id: int, limit: int = 1000) -> Any:
+@router.post(
+    "/runs/{run_id}/retry",
+    response={202: ImportRunOut},
+    summary="Start again a check or import whose job was interrupted (a new job; refused while one is at work)",
+)
+def retry(request: HttpRequest, run_id: Id) -> Any:
+    run = services.import_retry(actor=actor_for(request.user), run=_run(request, run_id), user=request.user)
+    return Status(202, run)
+
+
+@router.get("/runs/{run_id}/errors", response=list[ImportProblemOut], summary="Problems found in the rows (JSON)")
+def errors(request: HttpRequest, run_id: Id, limit: Limit10000 = 1000) -> Any:
     run = _run(request, run_id)
     return selectors.import_run_errors(actor=actor_for(request.user), run=run, limit=max(1, min(limit, 10000)))
 
 
 @router.get("/runs/{run_id}/errors.{fmt}", summary="The error report as a spreadsheet (xlsx or csv)")
-def error_report(request: HttpRequest, run_id: int, fmt: str) -> HttpResponse:
+def error_report(request: HttpRequest, run_id: Id, fmt: str) -> HttpResponse:
     run = _run(request, run_id)
     content, content_type, filename = services.error_report(actor=actor_for(request.user), run=run, fmt=fmt)
     response = HttpResponse(content, content_type=content_type)

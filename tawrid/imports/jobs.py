@@ -1,7 +1,9 @@
 """Job kinds of the imports app: checking a big file, and importing a file (always a job).
 
 Both report progress while the rows are read and checked; the import then writes everything in one
-transaction at the end (imports are all or nothing), so a failure leaves nothing half-written."""
+transaction at the end (imports are all or nothing), so a failure leaves nothing half-written. Each first
+claims its run (`claim_run`: one job at work on a run at a time) and, between batches of rows, stops
+cleanly if the run was cancelled."""
 
 from typing import Any
 
@@ -13,7 +15,7 @@ from tawrid.imports.models import ImportRun, ImportStatus
 
 
 def _progress(context: JobContext, run: ImportRun, step: str) -> Any:
-    from tawrid.imports.services import estimated_rows
+    from tawrid.imports.checking import estimated_rows
 
     total = estimated_rows(run)
     if total:
@@ -27,29 +29,57 @@ def _progress(context: JobContext, run: ImportRun, step: str) -> Any:
     return report
 
 
+def _stopped(context: JobContext, run_id: int) -> dict[str, Any]:
+    """The run was cancelled, finished or taken by another job before or while this one read it: it stops
+    cleanly, having written nothing."""
+    status = ImportRun.objects.filter(pk=run_id).values_list("status", flat=True).first()
+    context.log(f"stopped: import #{run_id} is {status} (cancelled, or another job's)")
+    return {"status": status}
+
+
 @job_kind("imports.validate")
 def validate_job(context: JobContext, *, run_id: int) -> dict[str, Any]:
-    from tawrid.imports.services import run_validation
+    from tawrid.imports.services import ImportStopped, claim_run, run_validation
 
-    run = ImportRun.objects.select_related("organisation", "created_by").get(pk=run_id)
+    run = claim_run(run_id, ImportStatus.VALIDATING, context.job)
+    if run is None:
+        return _stopped(context, run_id)
     try:
-        run = run_validation(run, actor=actor_for(run.created_by), progress=_progress(context, run, _("Checking rows")))
+        run = run_validation(
+            run,
+            actor=actor_for(run.created_by),
+            progress=_progress(context, run, _("Checking rows")),
+            job_id=context.job.pk,
+        )
+    except ImportStopped:
+        return _stopped(context, run_id)
     except Exception:
-        ImportRun.objects.filter(pk=run_id, status=ImportStatus.VALIDATING).update(status=ImportStatus.MAPPED)
+        ImportRun.objects.filter(pk=run_id, status=ImportStatus.VALIDATING, job_id=context.job.pk).update(
+            status=ImportStatus.MAPPED
+        )
         raise
     context.log(f"{run.total_rows} rows, {run.invalid_rows} in error")
-    return {"rows": run.total_rows, "valid": run.valid_rows, "invalid": run.invalid_rows}
+    return {"status": run.status, "rows": run.total_rows, "valid": run.valid_rows, "invalid": run.invalid_rows}
 
 
 @job_kind("imports.execute")
 def execute_job(context: JobContext, *, run_id: int) -> dict[str, Any]:
-    from tawrid.imports.services import _fail, run_import
+    from tawrid.imports.services import ImportStopped, _fail, claim_run, run_import
 
-    run = ImportRun.objects.select_related("organisation", "created_by").get(pk=run_id)
+    run = claim_run(run_id, ImportStatus.IMPORTING, context.job)
+    if run is None:
+        return _stopped(context, run_id)
     try:
-        run = run_import(run, actor=actor_for(run.created_by), progress=_progress(context, run, _("Checking rows")))
+        run = run_import(
+            run,
+            actor=actor_for(run.created_by),
+            progress=_progress(context, run, _("Checking rows")),
+            job_id=context.job.pk,
+        )
+    except ImportStopped:
+        return _stopped(context, run_id)
     except Exception as error:
-        if ImportRun.objects.filter(pk=run_id, status=ImportStatus.IMPORTING).exists():
+        if ImportRun.objects.filter(pk=run_id, status=ImportStatus.IMPORTING, job_id=context.job.pk).exists():
             _fail(run, getattr(error, "message", None) or _("The import failed unexpectedly: nothing was written."))
         raise
     context.log(f"{run.total_rows} rows read; status {run.status}")

@@ -17,6 +17,7 @@ class ImportStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (ImportStatus.UPLOADED, ImportStatus.MAPPED, ImportStatus.VALIDATED)
+ACTIVE_STATUSES = (ImportStatus.VALIDATING, ImportStatus.IMPORTING)  # a job checks or imports the file
 FINAL_STATUSES = (ImportStatus.IMPORTED, ImportStatus.FAILED, ImportStatus.CANCELLED)
 
 
@@ -126,6 +127,12 @@ class ImportRun(TimeStampedModel):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+    @property
+    def is_interrupted(self) -> bool:
+        """Being checked or imported, but its job ended without finishing (its worker died, say): its owner
+        may retry it or cancel it."""
+        return self.status in ACTIVE_STATUSES and (self.job is None or self.job.is_finished)
 
 
 class ImportRowError(models.Model):

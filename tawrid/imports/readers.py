@@ -8,7 +8,8 @@ so a file of millions of rows is refused at the limit without being held in memo
 Refused with a `DomainError` (nothing is written): a file over `IMPORT_MAX_BYTES`, an empty file, a
 file whose content is not what its extension says, a corrupted file, a password-protected workbook, an
 xlsx whose uncompressed size or compression ratio looks like a zip bomb, a sheet of more than
-`IMPORT_MAX_ROWS` rows.
+`IMPORT_MAX_ROWS` rows (an xlsx's rows are counted from its XML before openpyxl opens it, whatever its
+<dimension> says), a row of more than `IMPORT_MAX_COLUMNS` filled columns.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import csv
 import datetime
 import io
 import itertools
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ from tawrid.core.errors import DomainError
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_ROWS = 200_000
+DEFAULT_MAX_COLUMNS = 200
 DEFAULT_MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
 DEFAULT_MAX_COMPRESSION_RATIO = 150
 ZIP_MAX_MEMBERS = 2_000
@@ -47,6 +50,10 @@ def max_bytes() -> int:
 
 def max_rows() -> int:
     return int(getattr(settings, "IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
+
+
+def max_columns() -> int:
+    return int(getattr(settings, "IMPORT_MAX_COLUMNS", DEFAULT_MAX_COLUMNS))
 
 
 def _max_uncompressed() -> int:
@@ -108,7 +115,7 @@ class Workbook:
         name = sheet if sheet is not None else self.sheet_names[0]
         if name not in self.sheet_names:
             raise DomainError(_("The file has no sheet named “%(sheet)s”.") % {"sheet": name}, code="no_sheet")
-        ceiling = max_rows()
+        ceiling, widest = max_rows(), max_columns()
         for count, row in enumerate(self._raw_rows(name), start=1):
             if count > ceiling:
                 raise self._too_many_rows(name)
@@ -117,6 +124,17 @@ class Workbook:
             values = list(row)
             while values and (values[-1] is None or values[-1] == ""):
                 values.pop()
+            if len(values) > widest:
+                # A table this wide is not a list of products or plan lines, and every header would cost a
+                # select on the mapping page: refused before anything maps it (16,384 columns took minutes).
+                raise FileRefused(
+                    _(
+                        "Row %(row)s of the sheet “%(sheet)s” has %(count)s columns; at most %(max)s are read. "
+                        "Remove the columns that are not needed."
+                    )
+                    % {"row": count, "sheet": name, "count": len(values), "max": widest},
+                    code="too_many_columns",
+                )
             yield values
 
     def close(self) -> None:
@@ -150,9 +168,14 @@ class XlsxWorkbook(Workbook):
         import openpyxl
 
         super().__init__(data)
+        # Before openpyxl opens it: openpyxl reads a whole sheet that has no <dimension> to size it, so a
+        # million rows without one took minutes before any limit was checked.
+        _check_sheet_rows(data)
+        self._formulas_book: Any = None
         try:
             self._values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            self._formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+            # What each sheet's <dimension> claims (None without one), kept before reading resets it.
+            self._declared_rows = {ws.title: ws.max_row for ws in self._values.worksheets}
         except Exception as exc:  # noqa: BLE001 — openpyxl raises anything on a broken file
             raise FileRefused(
                 _("The workbook cannot be read: it is damaged or not a real Excel file (%(error)s).")
@@ -180,12 +203,16 @@ class XlsxWorkbook(Workbook):
 
     def _raw_rows(self, sheet: str) -> Iterator[list[Any]]:
         values_ws = self._values[sheet]
+        # The <dimension> is what the writing program claimed: openpyxl would stop at its last row (rows
+        # below it silently lost) and pad every row to its last column (16,384 cells a row for a sheet
+        # "A1:XFD…"). Without it, every row is read, each as wide as its own cells.
+        values_ws.reset_dimensions()
         try:
             value_rows = values_ws.iter_rows(min_row=1, min_col=1, values_only=True)
             if self._has_formulas(sheet):
-                formula_rows: Iterator[tuple[Any, ...]] = self._formulas[sheet].iter_rows(
-                    min_row=1, min_col=1, values_only=True
-                )
+                formulas_ws = self._formulas()[sheet]
+                formulas_ws.reset_dimensions()
+                formula_rows: Iterator[tuple[Any, ...]] = formulas_ws.iter_rows(min_row=1, min_col=1, values_only=True)
             else:
                 formula_rows = itertools.repeat(())
             for values, formulas in zip(value_rows, formula_rows, strict=False):
@@ -210,17 +237,69 @@ class XlsxWorkbook(Workbook):
                 code="corrupted",
             ) from exc
 
+    def _formulas(self) -> Any:
+        """The workbook again, with formulas instead of their values: opened only for a sheet with formulas."""
+        import openpyxl
+
+        if self._formulas_book is None:
+            self._formulas_book = openpyxl.load_workbook(io.BytesIO(self.data), read_only=True, data_only=False)
+        return self._formulas_book
+
     def close(self) -> None:
         self._values.close()
-        self._formulas.close()
+        if self._formulas_book is not None:
+            self._formulas_book.close()
 
     def declared_rows(self, sheet: str) -> int | None:
-        return self._values[sheet].max_row
+        return self._declared_rows.get(sheet)
 
     def check_size(self, sheet: str) -> None:
-        declared = self._values[sheet].max_row  # from the sheet's <dimension>, without reading its rows
+        # The rows of every sheet were counted when the file was opened; a <dimension> may claim more.
+        declared = self.declared_rows(sheet)
         if declared is not None and declared > max_rows():
             raise self._too_many_rows(sheet)
+
+
+def _check_sheet_rows(data: bytes) -> None:
+    """Refuse a workbook with a sheet whose last row is past the limit, found by scanning the sheets' XML
+    for row elements (no parsing: about a second for a million rows), since a sheet's <dimension> may be
+    missing or understate its rows."""
+    ceiling = max_rows()
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    for member in archive.infolist():
+        if not (member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")):
+            continue
+        last = 0
+        with archive.open(member) as xml:
+            pending = b""
+            while chunk := xml.read(1024 * 1024):
+                pending += chunk
+                cut = pending.rfind(b"<")  # a tag the chunk cuts is scanned with the next chunk
+                last = _last_row(pending, last, end=max(cut, 0))
+                if last > ceiling:
+                    break
+                pending = pending[cut:] if cut >= 0 else b""
+            else:
+                last = _last_row(pending, last, end=len(pending))
+        if last > ceiling:
+            raise FileRefused(
+                _("A sheet of the workbook has more than %(max)s rows: split the file into smaller ones.")
+                % {"max": f"{ceiling:,}".replace(",", "\u202f")},
+                code="too_many_rows",
+            )
+
+
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])([^>]*)>")
+_ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
+
+
+def _last_row(xml: bytes, last: int, *, end: int) -> int:
+    """The number of the last <row> of this piece of sheet XML, numbered as openpyxl does (a row without
+    r="" follows the previous one), starting after row `last`."""
+    for match in _ROW_TAG.finditer(xml, 0, end):
+        number = _ROW_NUMBER.search(match.group(1))
+        last = max(last, int(number.group(1)) if number else last + 1)
+    return last
 
 
 def check_zip(data: bytes) -> None:

@@ -10,8 +10,8 @@ nothing unless the user chose to keep the valid rows).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -27,8 +27,9 @@ from tawrid.core.errors import DomainError, Forbidden
 from tawrid.core.jobs import job_enqueue
 from tawrid.core.permissions import Actor
 from tawrid.core.text import fold
-from tawrid.imports import export, parsing, readers, structure
-from tawrid.imports.models import ColumnMapping, ImportRowError, ImportRun, ImportStatus
+from tawrid.imports import export, readers, structure
+from tawrid.imports.checking import CHECK_FIELDS, CheckedRow, check_all, iter_checked_rows, open_run_file, store_check
+from tawrid.imports.models import ACTIVE_STATUSES, ColumnMapping, ImportRowError, ImportRun, ImportStatus
 from tawrid.imports.registry import (
     NON_FIELD,
     ImportContext,
@@ -40,42 +41,10 @@ from tawrid.imports.registry import (
 
 PREVIEW_ROWS = 20
 DEFAULT_INLINE_BYTES = 512 * 1024  # files up to this size are checked at once; bigger ones by a job
-PROGRESS_EVERY = 500
 
 
 def inline_bytes() -> int:
     return int(getattr(settings, "IMPORT_INLINE_BYTES", DEFAULT_INLINE_BYTES))
-
-
-@dataclass
-class RowProblem:
-    row_number: int
-    column: str  # the column's label ("" for the whole row)
-    value: str
-    message: str
-    is_warning: bool = False
-
-
-@dataclass
-class CheckedRow:
-    number: int
-    raw: dict[str, Any]
-    values: dict[str, Any]
-    cleaned: dict[str, Any] | None
-    problems: list[RowProblem] = field(default_factory=list)
-    cells: list[Any] = field(default_factory=list)  # values in the preview's column order
-
-    @property
-    def ok(self) -> bool:
-        return self.cleaned is not None
-
-    @property
-    def errors(self) -> list[RowProblem]:
-        return [p for p in self.problems if not p.is_warning]
-
-    @property
-    def warnings(self) -> list[RowProblem]:
-        return [p for p in self.problems if p.is_warning]
 
 
 @dataclass
@@ -101,15 +70,6 @@ def _require_open(run: ImportRun) -> None:
             _("This import is %(status)s: it can no longer be changed.") % {"status": run.get_status_display().lower()},
             code="import_closed",
         )
-
-
-def _open(run: ImportRun) -> readers.Workbook:
-    run.file.open("rb")
-    try:
-        data = run.file.read()
-    finally:
-        run.file.close()
-    return readers.open_workbook(data, run.original_filename)
 
 
 def _remembered(organisation: Organisation, kind_name: str) -> ColumnMapping | None:
@@ -190,7 +150,8 @@ def import_upload(
             reimport_of=previous,
             created_by=user if getattr(user, "pk", None) else None,
         )
-        run.file.save(f"{sha256[:16]}.{readers.extension_of(filename) or 'bin'}", ContentFile(data), save=False)
+        # Stored under its hash and the format found (xlsx, xls or csv), never the client's name or extension.
+        run.file.save(f"{sha256[:16]}.{file_format}", ContentFile(data), save=False)
         run.save()
     return run
 
@@ -237,7 +198,7 @@ def import_set_mapping(
     kind = _require_change(actor, run)
     _require_open(run)
     if (sheet and sheet != run.sheet_name) or (header_row and header_row != run.header_row):
-        workbook = _open(run)
+        workbook = open_run_file(run)
         try:
             remembered = _remembered(run.organisation, run.kind)
             found = structure.detect_structure(
@@ -308,91 +269,6 @@ def _check_mapping(kind: ImportKind, mapping: dict[str, str | None]) -> None:
 # Reading and checking rows ---------------------------------------------------------------------------------
 
 
-def _display(value: Any) -> str:
-    if value is None:
-        return ""
-    return parsing.clean_text(value)[:500]
-
-
-def check_row(kind: ImportKind, number: int, raw: dict[str, Any], context: ImportContext) -> CheckedRow:
-    """Parse the cells of one row and validate them with the kind's rules."""
-    values: dict[str, Any] = {}
-    problems: list[RowProblem] = []
-    failed: set[str] = set()
-    for column in kind.columns:
-        if column.key not in raw:
-            continue
-        cell = raw[column.key]
-        if isinstance(cell, readers.CellError):
-            problems.append(RowProblem(number, str(column.label), cell.text, cell.reason.capitalize() + "."))
-            failed.add(column.key)
-            values[column.key] = None
-            continue
-        try:
-            parsed = column.parser(cell)
-        except parsing.ParseError as error:
-            problems.append(RowProblem(number, str(column.label), _display(cell), error.message))
-            failed.add(column.key)
-            values[column.key] = None
-            continue
-        values[column.key] = parsed.value
-        problems.extend(RowProblem(number, str(column.label), _display(cell), w, True) for w in parsed.warnings)
-    result = kind.check_row(values, context)
-    for key, messages in result.errors.items():
-        if key in failed:
-            continue  # the parser already said what is wrong with that cell
-        label = "" if key == NON_FIELD or key not in kind.column_keys else str(kind.column(key).label)
-        problems.extend(RowProblem(number, label, _display(raw.get(key)), m) for m in messages)
-    for key, messages in result.warnings.items():
-        label = "" if key not in kind.column_keys else str(kind.column(key).label)
-        problems.extend(RowProblem(number, label, _display(raw.get(key)), m, True) for m in messages)
-    ok = result.ok and not failed
-    return CheckedRow(number, raw, values, dict(result.cleaned) if ok else None, problems)
-
-
-def iter_checked_rows(
-    run: ImportRun, kind: ImportKind, context: ImportContext, *, limit: int | None = None
-) -> Iterable[CheckedRow]:
-    """Every data row of the run's file, parsed and validated; a natural key seen twice is an error."""
-    workbook = _open(run)
-    try:
-        found = structure.Structure(sheet=run.sheet_name, header_row=run.header_row, headers=list(run.headers))
-        seen: dict[str, int] = {}
-        for count, (number, raw) in enumerate(structure.data_rows(workbook, found, run.mapping), start=1):
-            if limit is not None and count > limit:
-                return
-            row = check_row(kind, number, raw, context)
-            if row.cleaned is not None:
-                key = str(kind.natural_key(row.cleaned) or "")
-                if key:
-                    if key in seen:
-                        row.problems.append(
-                            RowProblem(
-                                number,
-                                "",
-                                key,
-                                _("The same reference “%(key)s” is already on row %(row)s of the file.")
-                                % {"key": key, "row": seen[key]},
-                            )
-                        )
-                        row.cleaned = None
-                    else:
-                        seen[key] = number
-            yield row
-    finally:
-        workbook.close()
-
-
-def estimated_rows(run: ImportRun) -> int | None:
-    """About how many data rows the run's file has (for a progress bar), without reading them."""
-    workbook = _open(run)
-    try:
-        declared = workbook.declared_rows(run.sheet_name)
-    finally:
-        workbook.close()
-    return None if declared is None else max(0, declared - run.header_row)
-
-
 def import_preview(*, actor: Actor, run: ImportRun, limit: int = PREVIEW_ROWS) -> Preview:
     """The first rows of the file as they will be read: parsed values and each row's problems."""
     permissions.get_visible_or_404(actor, ImportRun.objects.all(), pk=run.pk)
@@ -405,89 +281,117 @@ def import_preview(*, actor: Actor, run: ImportRun, limit: int = PREVIEW_ROWS) -
     return Preview(columns=columns, rows=rows)
 
 
-@dataclass
-class CheckResult:
-    total: int = 0
-    valid: list[dict[str, Any]] = field(default_factory=list)
-    invalid: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
+# Jobs of a run: one at a time, stopped by a cancel, retried after a worker died ----------------------------
 
 
-def check_all(
-    run: ImportRun, kind: ImportKind, context: ImportContext, progress: Callable[[int], None] | None = None
-) -> CheckResult:
-    result = CheckResult()
-    for row in iter_checked_rows(run, kind, context):
-        result.total += 1
-        result.problems.extend(row.problems)
-        if row.cleaned is not None:
-            result.valid.append(row.cleaned)
-        else:
-            result.invalid += 1
-        if progress and result.total % PROGRESS_EVERY == 0:
-            progress(result.total)
-    return result
+class ImportStopped(Exception):
+    """The run was cancelled, or taken over by another job, while this job read its rows: stop, write nothing."""
 
 
-def _store_check(run: ImportRun, result: CheckResult) -> None:
-    summary: dict[str, int] = {}
-    for problem in result.problems:
-        if not problem.is_warning:
-            summary[problem.column or "—"] = summary.get(problem.column or "—", 0) + 1
-    run.total_rows = result.total
-    run.valid_rows = len(result.valid)
-    run.invalid_rows = result.invalid
-    run.errors_summary = summary
-    ImportRowError.objects.filter(run=run).delete()
-    ImportRowError.objects.bulk_create(
-        (
-            ImportRowError(
-                run=run,
-                row_number=p.row_number,
-                column=p.column[:200],
-                value=p.value,
-                message=p.message,
-                is_warning=p.is_warning,
-            )
-            for p in result.problems
-        ),
-        batch_size=1000,
+def _locked(run_id: int) -> ImportRun:
+    """The run, locked until the transaction ends: requests and jobs that start, stop or finish a run's job
+    take this lock first, so of five at once one starts a job and the others see it (PostgreSQL)."""
+    return ImportRun.objects.select_for_update().get(pk=run_id)
+
+
+def _busy(run: ImportRun) -> DomainError:
+    return DomainError(
+        _("This import is already being checked or imported (job #%(job)s): wait for it to end, or cancel it.")
+        % {"job": run.job_id},
+        code="import_busy",
     )
 
 
-def run_validation(run: ImportRun, *, actor: Actor, progress: Callable[[int], None] | None = None) -> ImportRun:
-    """Check every row and store the counts and problems (what the validate job does)."""
-    kind = get_kind(run.kind)
-    result = check_all(run, kind, _context(run, actor, run.created_by), progress)
+def _require_ready(run: ImportRun) -> None:
+    """Mapped (and maybe checked), with no job at work on it."""
+    if run.status in ACTIVE_STATUSES:
+        raise _busy(run)
+    _require_open(run)
+    if run.status not in (ImportStatus.MAPPED, ImportStatus.VALIDATED):
+        raise DomainError(_("Map the columns of the file first."), code="not_mapped")
+
+
+def _start_job(run: ImportRun, *, user: Any, retry_of: Any = None) -> None:
+    validating = run.status == ImportStatus.VALIDATING
+    title = _("Checking %(file)s") if validating else _("Importing %(file)s")
+    run.job = job_enqueue(
+        kind="imports.validate" if validating else "imports.execute",
+        title=title % {"file": run.original_filename},
+        params={"run_id": run.pk},
+        created_by=user if getattr(user, "pk", None) else None,
+        organisation=run.organisation,
+        retry_of=retry_of,
+    )
+
+
+def claim_run(run_id: int, status: str, job: Any) -> ImportRun | None:
+    """What a job does first: the run, if it is still `status` and no other live job works on it. None when
+    there is nothing left to do (cancelled, or finished by another job); refused when another job is at work.
+    A job retried from the jobs page takes over the run its failed job left (its worker died)."""
     with transaction.atomic():
-        _store_check(run, result)
-        run.status = ImportStatus.VALIDATED
-        run.message = ""
-        run.save()
+        run = _locked(run_id)
+        if run.status != status:
+            return None
+        if run.job_id != job.pk:
+            if run.job is not None and not run.job.is_finished:
+                raise _busy(run)
+            run.job = job
+            run.save(update_fields=["job", "updated_at"])
+    return run
+
+
+def _checkpoint(run_id: int, status: str, job_id: int) -> Callable[[], None]:
+    def checkpoint() -> None:
+        if ImportRun.objects.filter(pk=run_id, status=status, job_id=job_id).exists() is False:
+            raise ImportStopped
+
+    return checkpoint
+
+
+def _still_mine(run_id: int, status: str, job_id: int | None) -> ImportRun:
+    """The run, locked, if it is still `status` and this job's; else `ImportStopped`."""
+    run = _locked(run_id)
+    if run.status != status or (job_id is not None and run.job_id != job_id):
+        raise ImportStopped
+    return run
+
+
+def run_validation(
+    run: ImportRun, *, actor: Actor, progress: Callable[[int], None] | None = None, job_id: int | None = None
+) -> ImportRun:
+    """Check every row and store the counts and problems: at once (`job_id` None) or as the validate job,
+    which stops between batches of rows if the run was cancelled (`ImportStopped`, nothing stored)."""
+    kind = get_kind(run.kind)
+    checkpoint = _checkpoint(run.pk, ImportStatus.VALIDATING, job_id) if job_id is not None else None
+    result = check_all(run, kind, _context(run, actor, run.created_by), progress, checkpoint)
+    with transaction.atomic():
+        if job_id is not None:
+            current = _still_mine(run.pk, ImportStatus.VALIDATING, job_id)
+        else:
+            current = _locked(run.pk)
+            _require_ready(current)
+        store_check(current, result)
+        current.status = ImportStatus.VALIDATED
+        current.message = ""
+        current.save(update_fields=[*CHECK_FIELDS, "status", "message", "updated_at"])
+    run.refresh_from_db()
     return run
 
 
 def import_validate(*, actor: Actor, run: ImportRun, user: Any = None) -> ImportRun:
     """Check every row: at once for a small file, as a job (with progress) for a big one."""
     _require_change(actor, run)
-    if run.status not in (ImportStatus.MAPPED, ImportStatus.VALIDATED):
-        raise DomainError(_("Map the columns of the file first."), code="not_mapped")
+    _require_ready(run)
     if run.size <= inline_bytes():
         return run_validation(run, actor=actor)
     with transaction.atomic():
-        run.status = ImportStatus.VALIDATING
-        run.job = job_enqueue(
-            kind="imports.validate",
-            title=_("Checking %(file)s") % {"file": run.original_filename},
-            params={"run_id": run.pk},
-            created_by=user if getattr(user, "pk", None) else None,
-            organisation=run.organisation,
-        )
-        run.save(update_fields=["status", "job", "updated_at"])
+        current = _locked(run.pk)
+        _require_ready(current)
+        current.status = ImportStatus.VALIDATING
+        _start_job(current, user=user)
+        current.save(update_fields=["status", "job", "updated_at"])
+    run.refresh_from_db()
     return run
-
-
-# Import ----------------------------------------------------------------------------------------------------
 
 
 def import_execute(*, actor: Actor, run: ImportRun, user: Any = None, keep_valid_rows: bool | None = None) -> ImportRun:
@@ -496,34 +400,33 @@ def import_execute(*, actor: Actor, run: ImportRun, user: Any = None, keep_valid
     All or nothing by default: a single row in error and nothing is written (the run fails with its error
     report). With `keep_valid_rows`, the valid rows are written and the others reported."""
     _require_change(actor, run)
-    if run.status not in (ImportStatus.MAPPED, ImportStatus.VALIDATED):
-        raise DomainError(_("Map the columns of the file first."), code="not_mapped")
     with transaction.atomic():
+        current = _locked(run.pk)
+        _require_ready(current)
         if keep_valid_rows is not None:
-            run.keep_valid_rows = keep_valid_rows
-        run.status = ImportStatus.IMPORTING
-        run.job = job_enqueue(
-            kind="imports.execute",
-            title=_("Importing %(file)s") % {"file": run.original_filename},
-            params={"run_id": run.pk},
-            created_by=user if getattr(user, "pk", None) else None,
-            organisation=run.organisation,
-        )
-        run.save(update_fields=["status", "job", "keep_valid_rows", "updated_at"])
+            current.keep_valid_rows = keep_valid_rows
+        current.status = ImportStatus.IMPORTING
+        _start_job(current, user=user)
+        current.save(update_fields=["status", "job", "keep_valid_rows", "updated_at"])
+    run.refresh_from_db()
     return run
 
 
-def run_import(run: ImportRun, *, actor: Actor, progress: Callable[[int], None] | None = None) -> ImportRun:
-    """What the import job does. The kind's `write` runs once, in one transaction; if it refuses or fails,
-    nothing is written and the run is marked failed with the reason."""
+def run_import(
+    run: ImportRun, *, actor: Actor, progress: Callable[[int], None] | None = None, job_id: int | None = None
+) -> ImportRun:
+    """What the import job does. The kind's `write` runs once, in one transaction, only if the run is still
+    this job's (not cancelled, not taken by another job): a run is written once, and its counts are what
+    that write did. If `write` refuses or fails, nothing is written and the run is marked failed."""
     kind = get_kind(run.kind)
     ensure_permission(kind, actor, run.organisation)
     context = _context(run, actor, run.created_by)
-    result = check_all(run, kind, context, progress)
-    _finish_check = transaction.atomic()
-    with _finish_check:
-        _store_check(run, result)
-        run.save()
+    checkpoint = _checkpoint(run.pk, ImportStatus.IMPORTING, job_id) if job_id is not None else None
+    result = check_all(run, kind, context, progress, checkpoint)
+    with transaction.atomic():
+        run = _still_mine(run.pk, ImportStatus.IMPORTING, job_id)
+        store_check(run, result)
+        run.save(update_fields=[*CHECK_FIELDS, "updated_at"])
     if result.invalid and not run.keep_valid_rows:
         _fail(
             run,
@@ -537,6 +440,7 @@ def run_import(run: ImportRun, *, actor: Actor, progress: Callable[[int], None] 
         return run
     try:
         with transaction.atomic():
+            _still_mine(run.pk, ImportStatus.IMPORTING, job_id)  # a cancel since the rows were read wins
             summary = kind.write(result.valid, context)
             ImportRun.objects.filter(pk=run.pk).update(
                 status=ImportStatus.IMPORTED,
@@ -547,6 +451,8 @@ def run_import(run: ImportRun, *, actor: Actor, progress: Callable[[int], None] 
                 message="",
                 updated_at=timezone.now(),
             )
+    except ImportStopped:
+        raise
     except DomainError as error:
         _fail(run, error.message)
         return run
@@ -558,19 +464,43 @@ def run_import(run: ImportRun, *, actor: Actor, progress: Callable[[int], None] 
 
 
 def _fail(run: ImportRun, message: str) -> None:
-    ImportRun.objects.filter(pk=run.pk).update(
+    # Only a run still being imported: a cancel that came first stays a cancel.
+    ImportRun.objects.filter(pk=run.pk, status=ImportStatus.IMPORTING).update(
         status=ImportStatus.FAILED, message=message, finished_at=timezone.now(), updated_at=timezone.now()
     )
     run.refresh_from_db()
 
 
 def import_cancel(*, actor: Actor, run: ImportRun) -> ImportRun:
-    """Give up an import that has not run yet; its file is deleted."""
+    """Give up an import that has not been imported: before it runs, while its job checks or imports the
+    rows (the job stops at its next batch and writes nothing), or when its job was interrupted."""
     _require_change(actor, run)
-    _require_open(run)
-    run.status = ImportStatus.CANCELLED
-    run.finished_at = timezone.now()
-    run.save(update_fields=["status", "finished_at", "updated_at"])
+    with transaction.atomic():
+        current = _locked(run.pk)
+        if current.status not in ACTIVE_STATUSES:
+            _require_open(current)
+        current.status = ImportStatus.CANCELLED
+        current.finished_at = timezone.now()
+        current.save(update_fields=["status", "finished_at", "updated_at"])
+    run.refresh_from_db()
+    return run
+
+
+def import_retry(*, actor: Actor, run: ImportRun, user: Any = None) -> ImportRun:
+    """Start again the check or the import of a run whose job ended without finishing it (its worker died):
+    a new job, once — a retry while a job is at work on the run is refused."""
+    _require_change(actor, run)
+    with transaction.atomic():
+        current = _locked(run.pk)
+        if current.status not in ACTIVE_STATUSES:
+            _require_open(current)
+            raise DomainError(_("Only an interrupted check or import can be retried."), code="not_interrupted")
+        if not current.is_interrupted:
+            raise _busy(current)
+        _start_job(current, user=user, retry_of=current.job)
+        current.message = ""
+        current.save(update_fields=["job", "message", "updated_at"])
+    run.refresh_from_db()
     return run
 
 

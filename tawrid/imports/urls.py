@@ -15,5 +15,6 @@ urlpatterns = [
     path("<int:run_id>/validate/", views.import_validate, name="validate"),
     path("<int:run_id>/execute/", views.import_execute, name="execute"),
     path("<int:run_id>/cancel/", views.import_cancel, name="cancel"),
+    path("<int:run_id>/retry/", views.import_retry, name="retry"),
     re_path(r"^(?P<run_id>[0-9]+)/errors\.(?P<fmt>xlsx|csv)$", views.import_errors, name="errors"),
 ]

@@ -226,6 +226,20 @@ def import_cancel(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def import_retry(request: HttpRequest, run_id: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    run = selectors.import_run_get(actor=actor, run_id=run_id)
+    try:
+        services.import_retry(actor=actor, run=run, user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The import starts again."))
+    return redirect("imports:detail", run_id=run.pk)
+
+
+@login_required
 def import_errors(request: HttpRequest, run_id: int, fmt: str) -> HttpResponse:
     actor = actor_for(request.user)
     run = selectors.import_run_get(actor=actor, run_id=run_id)

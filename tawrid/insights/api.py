@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import get_language
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from tawrid.core.api_schemas import Id, Limit1000, Limit5000, Offset, Year
 from tawrid.core.errors import DomainError, Forbidden, NotFound
 from tawrid.core.permissions import Actor, actor_for
 from tawrid.insights import dashboards, definitions, opportunities, policies, selectors, services
@@ -453,8 +454,8 @@ class RegulatoryDashboardOut(Schema):
 
 class OpportunityQuery(Schema):
     category: str = Field("", description="An EMDN category (one letter).")
-    trade_year: int | None = Field(None, description="Year of the imports (default: the latest loaded).")
-    demand_year: int | None = Field(None, description="Year of the plans (default: the latest).")
+    trade_year: Year | None = Field(None, description="Year of the imports (default: the latest loaded).")
+    demand_year: Year | None = Field(None, description="Year of the plans (default: the latest).")
     w_imports: int = opportunities.DEFAULT_WEIGHTS["imports"]
     w_demand: int = opportunities.DEFAULT_WEIGHTS["demand"]
     w_gap: int = opportunities.DEFAULT_WEIGHTS["gap"]
@@ -795,7 +796,7 @@ def indicator_years(request: HttpRequest, category: str = "") -> list[dict[str, 
     response=list[GroupYearOut],
     summary="Figures per EMDN group for one year (default: the latest trade year), largest imports first",
 )
-def indicator_groups(request: HttpRequest, year: int | None = None, category: str = "") -> list[dict[str, Any]]:
+def indicator_groups(request: HttpRequest, year: Year | None = None, category: str = "") -> list[dict[str, Any]]:
     snapshot = _snapshot()
     category = _category(category)
     years = sorted(set(snapshot.trade_years) | set(snapshot.demand_years))
@@ -885,7 +886,7 @@ def get_opportunity(request: HttpRequest, group: str, query: Query[OpportunityQu
     response=ImportsOut,
     summary="One EMDN group's imports of one year by country of origin and by HS code (USD)",
 )
-def get_imports(request: HttpRequest, group: str, year: int | None = None) -> dict[str, Any]:
+def get_imports(request: HttpRequest, group: str, year: Year | None = None) -> dict[str, Any]:
     """Read from the loaded trade flows: each HS code's value × its share in the group. Without `year`, the
     latest trade year of the indicators."""
     group, label = _group(group)
@@ -908,7 +909,11 @@ def get_imports(request: HttpRequest, group: str, year: int | None = None) -> di
 
 @router.get("/crosswalk", response=list[CrosswalkRowOut], summary="The HS ↔ EMDN crosswalk per HS 2022 code")
 def list_crosswalk(
-    request: HttpRequest, q: str = "", chapter: str = "", offset: int = 0, limit: int = 1000
+    request: HttpRequest,
+    q: str = "",
+    chapter: Annotated[str, Field(pattern=r"^(\d\d)?$", description="An HS chapter: two digits.")] = "",
+    offset: Offset = 0,
+    limit: Limit5000 = 1000,
 ) -> list[dict[str, Any]]:
     q = q.strip()[:100]
     chapter = chapter.strip()[:2]
@@ -950,7 +955,7 @@ def put_crosswalk_code(request: HttpRequest, hs6: str, payload: CrosswalkIn) -> 
 
 
 @router.get("/datasets", response=list[DatasetOut], summary="Trade data sets (the loaded ones unless secretariat)")
-def list_datasets(request: HttpRequest, offset: int = 0, limit: int = 200) -> list[dict[str, Any]]:
+def list_datasets(request: HttpRequest, offset: Offset = 0, limit: Limit1000 = 200) -> list[dict[str, Any]]:
     actor = actor_for(request.user)
     offset, limit = max(0, offset), max(1, min(limit, 1000))
     return [_dataset(actor, dataset) for dataset in selectors.trade_datasets(actor)[offset : offset + limit]]
@@ -987,13 +992,13 @@ def upload_dataset(
 
 
 @router.get("/datasets/{dataset_id}", response=DatasetDetailOut, summary="A trade data set (with its problems)")
-def get_dataset(request: HttpRequest, dataset_id: int) -> dict[str, Any]:
+def get_dataset(request: HttpRequest, dataset_id: Id) -> dict[str, Any]:
     actor = actor_for(request.user)
     return _dataset(actor, selectors.trade_dataset_get(actor, dataset_id), detail=True)
 
 
 @router.delete("/datasets/{dataset_id}", response={204: None}, summary="Remove a trade data set and its flows")
-def delete_dataset(request: HttpRequest, dataset_id: int) -> Status[None]:
+def delete_dataset(request: HttpRequest, dataset_id: Id) -> Status[None]:
     actor = actor_for(request.user)
     dataset = selectors.trade_dataset_get(actor, dataset_id)
     services.trade_dataset_delete(actor=actor, dataset=dataset)
@@ -1012,7 +1017,7 @@ def _organisation_ref(organisation: Any) -> dict[str, Any]:
     response=OrganisationDashboardOut,
     summary="A buyer's or a manufacturer's dashboard (its own people, the secretariat overseeing it)",
 )
-def get_organisation_dashboard(request: HttpRequest, organisation_id: int, year: int | None = None) -> dict[str, Any]:
+def get_organisation_dashboard(request: HttpRequest, organisation_id: Id, year: Year | None = None) -> dict[str, Any]:
     """A buyer: its plans in force of `year` (default: its latest) per EMDN group, with what eligible local products
     can cover and what it ordered. A manufacturer: its EMDN groups, the national demand there, what its products
     miss, and the first opportunities of its EMDN categories. 404 for an organisation the caller may not read."""
@@ -1094,7 +1099,7 @@ def _require_dashboard(actor: Actor, name: str) -> None:
     response=ClusterDashboardOut,
     summary="The secretariat's dashboard: every member buyer and local manufacturer in one year",
 )
-def get_cluster_dashboard(request: HttpRequest, year: int | None = None) -> dict[str, Any]:
+def get_cluster_dashboard(request: HttpRequest, year: Year | None = None) -> dict[str, Any]:
     actor = actor_for(request.user)
     if not policies.can_open_dashboard(actor, "cluster"):
         raise Forbidden(_("This dashboard is for the cluster secretariat."))

@@ -10,6 +10,7 @@ import io
 import logging
 import re
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from django.utils.translation import gettext as _
 from tawrid.core.errors import DomainError, Forbidden
 from tawrid.core.jobs import JobContext, job_enqueue
 from tawrid.core.permissions import Actor
-from tawrid.core.storage import local_path
+from tawrid.core.storage import client_filename, local_path
 from tawrid.insights import complexity, tradefiles
 from tawrid.insights.models import (
     DatasetStatus,
@@ -90,7 +91,7 @@ def trade_dataset_upload(
     valid."""
     _require_manager(actor)
     size = int(getattr(upload, "size", 0) or 0)
-    filename = Path(getattr(upload, "name", "") or "trade.csv").name
+    filename = client_filename(getattr(upload, "name", "")) or "trade.csv"
     if size <= 0:
         raise DomainError(_("The file is empty."), code="empty_file")
     if size > _max_upload_bytes():
@@ -127,7 +128,8 @@ def trade_dataset_upload(
             uploaded_by=user if getattr(user, "pk", None) else None,
         )
         upload.seek(0)
-        dataset.file.save(filename, File(upload), save=False)
+        # A generated name, never the client's (kept as data in original_filename); the extension checked above.
+        dataset.file.save(f"{uuid.uuid4().hex}.{filename.rsplit('.', 1)[-1].lower()}", File(upload), save=False)
         try:
             with local_path(dataset.file) as path:
                 trade_file = tradefiles.open_trade_file(path, filename=filename, hs_revision=hs_revision or None)

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from tawrid.core.api_schemas import Id, Limit200, Limit500, Limit1000, Offset, Year
 from tawrid.core.errors import DomainError, Forbidden, NotFound
 from tawrid.core.permissions import actor_for, get_visible_or_404
 from tawrid.demand import selectors as demand_selectors
@@ -105,8 +106,8 @@ class GapOut(Schema):
 
 
 class DecisionIn(Schema):
-    line_id: int
-    product_id: int
+    line_id: Id
+    product_id: Id
     decision: str = Field(..., description="confirmed, rejected or withdraw")
     reason: str = ""
 
@@ -119,7 +120,7 @@ class DecisionOut(Schema):
 
 
 class NationalIn(Schema):
-    year: int
+    year: Year
 
 
 class SuggestIn(Schema):
@@ -199,7 +200,7 @@ def _visible_run(request: HttpRequest, run_id: int) -> tuple[Any, MatchRun]:
 
 
 @router.post("/plans/{plan_id}/runs", response={202: RunOut}, summary="Match a plan (a job; follow the run)")
-def start_plan_run(request: HttpRequest, plan_id: int) -> Status[dict]:
+def start_plan_run(request: HttpRequest, plan_id: Id) -> Status[dict]:
     actor = actor_for(request.user)
     plan = demand_selectors.plan_detail(actor, plan_id)
     run = services.match_run_start(actor=actor, plan=plan)
@@ -208,7 +209,7 @@ def start_plan_run(request: HttpRequest, plan_id: int) -> Status[dict]:
 
 
 @router.get("/plans/{plan_id}/runs", response=list[RunOut], summary="A plan's runs, latest first")
-def list_plan_runs(request: HttpRequest, plan_id: int) -> list:
+def list_plan_runs(request: HttpRequest, plan_id: Id) -> list:
     actor = actor_for(request.user)
     plan = demand_selectors.plan_detail(actor, plan_id)
     if not policies.can_see_results(actor, plan):
@@ -225,13 +226,13 @@ def start_national_run(request: HttpRequest, payload: NationalIn) -> Status[dict
 
 
 @router.get("/runs/{run_id}", response=RunOut, summary="A run: progress, coverage")
-def get_run(request: HttpRequest, run_id: int) -> dict:
+def get_run(request: HttpRequest, run_id: Id) -> dict:
     _actor, run = _visible_run(request, run_id)
     return _run(run)
 
 
 @router.post("/runs/{run_id}/resume", response={202: RunOut}, summary="Resume a run after a crash")
-def resume_run(request: HttpRequest, run_id: int) -> Status[dict]:
+def resume_run(request: HttpRequest, run_id: Id) -> Status[dict]:
     actor, run = _visible_run(request, run_id)
     services.match_run_resume(actor=actor, run=run)
     run.refresh_from_db()
@@ -240,7 +241,7 @@ def resume_run(request: HttpRequest, run_id: int) -> Status[dict]:
 
 @router.get("/runs/{run_id}/lines", response=list[LineResultOut], summary="Each line with its candidates")
 def list_run_lines(
-    request: HttpRequest, run_id: int, show: str = "", q: str = "", offset: int = 0, limit: int = 50
+    request: HttpRequest, run_id: Id, show: str = "", q: str = "", offset: Offset = 0, limit: Limit200 = 50
 ) -> list:
     actor, run = _visible_run(request, run_id)
     if run.status != RunStatus.DONE:
@@ -272,7 +273,7 @@ def list_run_lines(
 
 
 @router.get("/runs/{run_id}/gaps", response=list[GapOut], summary="Uncovered demand by EMDN code")
-def list_gaps(request: HttpRequest, run_id: int, limit: int = 200) -> list:
+def list_gaps(request: HttpRequest, run_id: Id, limit: Limit1000 = 200) -> list:
     actor, run = _visible_run(request, run_id)
     return selectors.gaps(actor, run, limit=min(max(limit, 1), 1000))
 
@@ -310,7 +311,7 @@ def decide(request: HttpRequest, payload: DecisionIn) -> dict:
 
 
 @router.get("/mine", response=list[SupplierMatchOut], summary="Published plan lines my products match")
-def my_matches(request: HttpRequest, q: str = "", offset: int = 0, limit: int = 100) -> list:
+def my_matches(request: HttpRequest, q: str = "", offset: Offset = 0, limit: Limit500 = 100) -> list:
     actor = actor_for(request.user)
     if not policies.is_supplier(actor):
         raise Forbidden()

@@ -7,12 +7,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from tawrid.core.errors import DomainError
 from tawrid.core.jobs import JobContext, job_kind
 from tawrid.matching import services
 from tawrid.matching.models import MatchChunk, MatchRun, RunStatus
 
 
-@job_kind(services.CHUNK_JOB)
+@job_kind(services.CHUNK_JOB, on_interrupted=services.match_chunk_interrupted)
 def match_chunk(context: JobContext, *, chunk_id: int) -> dict[str, Any]:
     """Match one chunk of a run's lines (a chunk already done, or taken by another worker, is skipped)."""
     chunk = MatchChunk.objects.filter(pk=chunk_id).only("line_ids").first()
@@ -34,7 +35,9 @@ def allocate(context: JobContext, *, run_id: int) -> dict[str, Any]:
     try:
         allocation = services.match_run_allocate(run=run)
     except Exception as exc:
-        services.match_run_fail(run=run, error=f"{type(exc).__name__}: {exc}")
+        services.match_run_fail(
+            run=run, error=exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
+        )
         raise
     context.advance(step=_("Volumes allocated"))
     context.log(

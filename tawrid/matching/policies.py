@@ -33,7 +33,8 @@ def run_scope(actor: Actor, queryset: QuerySet[Any], prefix: str = "") -> QueryS
 def can_manage_run(actor: Actor, run: Any) -> bool:
     if run.plan_id is None:
         return can_run_national(actor)
-    return actor.can_write_org(run.plan.buyer_id) or can_run_national(actor)
+    # A plan's run is managed by those who may match that plan: not every secretariat, only the one overseeing it.
+    return can_match_plan(actor, run.plan)
 
 
 def can_run_national(actor: Actor) -> bool:

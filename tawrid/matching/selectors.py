@@ -17,6 +17,8 @@ from django.utils import timezone
 from tawrid.catalog.eligibility import eligibility
 from tawrid.catalog.models import Product, ProductStatus, Variant, VariantSpecification
 from tawrid.catalog.selectors import SUPPLIER_KINDS, facts_for_products
+from tawrid.core.jobs import worker_is_gone
+from tawrid.core.models import Job, JobStatus
 from tawrid.core.permissions import Actor, visible
 from tawrid.demand.models import PlanLine, PurchasePlan
 from tawrid.matching.engine.types import DemandLine, ProductDoc, VariantDoc, Verdict
@@ -332,15 +334,29 @@ def run_progress(run: MatchRun) -> Progress:
     )
 
 
+def with_a_live_job(kind: str, key: str, ids: Sequence[int]) -> set[int]:
+    """Which of `ids` (values of the jobs' parameter `key`) have a job of `kind` queued or running (a resume
+    first fails the running jobs of this host's dead workers, so these are about to be done or being done)."""
+    if not ids:
+        return set()
+    jobs = Job.objects.filter(
+        kind=kind, status__in=[JobStatus.QUEUED, JobStatus.RUNNING], **{f"params__{key}__in": ids}
+    )
+    return {int(value) for value in jobs.values_list(f"params__{key}", flat=True)}
+
+
 STALLED_AFTER = timedelta(minutes=10)
 
 
 def is_stalled(run: MatchRun, progress: Progress) -> bool:
-    """A run someone should resume: a part failed, a part has been running for long (its worker may have
-    died), or the run has waited long without moving."""
+    """A run someone should resume: a part failed, a part's worker (of this host) is gone, a part has been
+    running for long (its worker, of another host, may have died), or the run has waited long without moving."""
     if run.status in (RunStatus.DONE, RunStatus.FAILED):
         return run.status == RunStatus.FAILED
     if progress.chunks_failed:
+        return True
+    running = MatchChunk.objects.filter(run=run, status=ChunkStatus.RUNNING).values_list("worker", flat=True)
+    if any(worker_is_gone(worker) for worker in running):  # a worker of this host died in the middle of a part
         return True
     quiet_since = timezone.now() - STALLED_AFTER
     if progress.stalled_since is not None and progress.stalled_since < quiet_since:

@@ -4,9 +4,9 @@ allocation of volumes within capacities, and buyers' decisions.
 A run's life: `match_run_start` records the run and its chunks and enqueues one job per chunk; each chunk job
 (`match_chunk_execute`) claims its chunk, matches its lines with the pure engine and replaces the chunk's
 results in one transaction; the worker that finishes the last chunk moves the run to `allocating` (a
-conditional update, so exactly one does) and the allocation job solves the LP and writes the coverage. A
-crash leaves chunks `running` or `failed`: `match_run_resume` puts them back on the queue, and since a chunk's
-results are replaced as a whole nothing is written twice.
+conditional update, so exactly one does: a run is done only once every chunk is) and the allocation job solves
+the LP. A crash leaves chunks `failed`, or `running` in a worker (host:pid) that is gone, detected as interrupted
+jobs are: `match_run_resume` re-queues every chunk not done; results replaced as a whole are never doubled.
 """
 
 from __future__ import annotations
@@ -19,20 +19,21 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tawrid.catalog.models import Product
 from tawrid.core.errors import DomainError, Forbidden
-from tawrid.core.jobs import job_enqueue
+from tawrid.core.jobs import fail_interrupted_jobs, job_enqueue, worker_is_gone
+from tawrid.core.models import Job
 from tawrid.core.permissions import Actor
 from tawrid.demand.models import PlanLine, PlanStatus, PurchasePlan
 from tawrid.matching import policies, selectors
@@ -64,7 +65,6 @@ TOP = 10
 # A candidate below this calibrated score is shown as a weak lead but never counted as supplying the line: on
 # the development data a score of 0.5 is where a proposal is right more often than not.
 ALLOCATION_THRESHOLD = selectors.PROPOSAL_THRESHOLD
-STALE_AFTER = timedelta(minutes=30)  # a chunk `running` longer than this was left by a dead worker
 
 
 # Embeddings ------------------------------------------------------------------------------------------------------
@@ -282,18 +282,21 @@ def _enqueue_chunks(run: MatchRun, chunks: Sequence[MatchChunk], actor: Actor | 
         )
 
 
+_CHUNK_WORKER_LENGTH = MatchChunk._meta.get_field("worker").max_length
+
+
 def _claim(chunk_id: int, worker: str) -> MatchChunk | None:
     """Take the chunk for this worker, or None when another has it (or it is done)."""
     with transaction.atomic():
         chunk = MatchChunk.objects.select_for_update().select_related("run").filter(pk=chunk_id).first()
         if chunk is None or chunk.status == ChunkStatus.DONE or chunk.run.status == RunStatus.FAILED:
             return None
-        fresh = timezone.now() - STALE_AFTER
-        if chunk.status == ChunkStatus.RUNNING and chunk.started_at and chunk.started_at > fresh:
+        # A live worker's (or another host's, which only that host can judge); a dead one's is taken at once.
+        if chunk.status == ChunkStatus.RUNNING and not worker_is_gone(chunk.worker):
             return None
         chunk.status = ChunkStatus.RUNNING
         chunk.attempts += 1
-        chunk.worker = worker[:80]
+        chunk.worker = worker[:_CHUNK_WORKER_LENGTH]
         chunk.started_at = timezone.now()
         chunk.error = ""
         chunk.save(update_fields=["status", "attempts", "worker", "started_at", "error"])
@@ -317,6 +320,9 @@ def match_chunk_execute(*, chunk_id: int, worker: str = "") -> int:
     was already done or is being matched by another worker). The last chunk done starts the allocation."""
     chunk = _claim(chunk_id, worker or worker_name())
     if chunk is None:
+        done = MatchChunk.objects.filter(pk=chunk_id, status=ChunkStatus.DONE).select_related("run").first()
+        if done is not None:  # its worker may have died between storing the chunk and starting the allocation
+            _allocate_when_complete(done.run)
         return 0
     run = chunk.run
     try:
@@ -419,7 +425,12 @@ def _allocate_when_complete(run: MatchRun) -> None:
 
 def match_run_allocate(*, run: MatchRun) -> Allocation:
     """Allocate the run's demand across eligible, conflict-free candidates within yearly capacities (rejected
-    proposals left out, confirmed ones preferred), then write each candidate's volume and the coverage."""
+    proposals left out, confirmed ones preferred), then write each candidate's volume and the coverage. Refused
+    while a chunk is not done: a run marked done has every line matched."""
+    if MatchChunk.objects.filter(run=run).exclude(status=ChunkStatus.DONE).exists():
+        raise DomainError(
+            _("Some parts of this matching are not finished: resume it before allocating."), code="run_incomplete"
+        )
     # Only what the LP needs: a national run has 500,000 candidates, whose explanations are not read here.
     results = list(
         LineResult.objects.filter(run=run)
@@ -508,33 +519,43 @@ def match_run_fail(*, run: MatchRun, error: str) -> None:
 
 
 def match_run_resume(*, actor: Actor, run: MatchRun) -> int:
-    """Put back on the queue the chunks a crash left unfinished (failed, pending, or running for too long);
-    an allocation that never finished is started again. Returns how many chunks were re-enqueued."""
+    """Re-queue every chunk not done that no live worker has and no job awaits (failed, pending, or `running` in
+    a worker of this host that is gone); the allocation instead once all are done. Returns the chunks re-queued."""
     if not policies.can_manage_run(actor, run):
         raise Forbidden(_("You may not resume this matching."))
-    if run.status == RunStatus.DONE:
-        raise DomainError(_("This matching is finished."), code="run_done")
-    stale = timezone.now() - STALE_AFTER
-    unfinished = MatchChunk.objects.filter(run=run).filter(
-        Q(status__in=[ChunkStatus.PENDING, ChunkStatus.FAILED])
-        | Q(status=ChunkStatus.RUNNING, started_at__lt=stale)
-        | Q(status=ChunkStatus.RUNNING, started_at__isnull=True)
-    )
-    chunks = list(unfinished)
+    fail_interrupted_jobs()  # what a worker starting here would do: dead workers' jobs failed, their chunks freed
     with transaction.atomic():
-        MatchRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.MATCHING if chunks else RunStatus.ALLOCATING, error="", updated_at=timezone.now()
+        # Two resumes at once: the second waits here, then sees the chunks the first put back on the queue.
+        locked = MatchRun.objects.select_for_update().get(pk=run.pk)
+        unfinished = list(MatchChunk.objects.filter(run=locked).exclude(status=ChunkStatus.DONE).order_by("number"))
+        if locked.status == RunStatus.DONE and not unfinished:
+            raise DomainError(_("This matching is finished."), code="run_done")
+        queued = selectors.with_a_live_job(CHUNK_JOB, "chunk_id", [c.pk for c in unfinished])
+        taken = {c.pk for c in unfinished if c.status == ChunkStatus.RUNNING and not worker_is_gone(c.worker)}
+        chunks = [c for c in unfinished if c.pk not in queued | taken]  # the others are being matched
+        MatchRun.objects.filter(pk=locked.pk).update(
+            status=RunStatus.MATCHING if unfinished else RunStatus.ALLOCATING, error="", updated_at=timezone.now()
         )
         MatchChunk.objects.filter(pk__in=[c.pk for c in chunks]).update(status=ChunkStatus.PENDING, started_at=None)
-        _enqueue_chunks(run, chunks, actor)
-        if not chunks:
+        _enqueue_chunks(locked, chunks, actor)
+        if not unfinished and not selectors.with_a_live_job(ALLOCATE_JOB, "run_id", [locked.pk]):
             job_enqueue(
                 kind=ALLOCATE_JOB,
-                title=_("Allocating volumes of %(run)s") % {"run": run},
-                params={"run_id": run.pk},
+                title=_("Allocating volumes of %(run)s") % {"run": locked},
+                params={"run_id": locked.pk},
                 created_by=_user(actor),
             )
     return len(chunks)
+
+
+def match_chunk_interrupted(job: Job) -> None:
+    """A chunk's job was interrupted (its worker died): the chunk becomes `failed`, for a resume or a retry."""
+    MatchChunk.objects.filter(
+        pk=job.params.get("chunk_id"), status=ChunkStatus.RUNNING, worker=job.worker[:_CHUNK_WORKER_LENGTH]
+    ).update(
+        status=ChunkStatus.FAILED,
+        error=_("Interrupted: its worker %(worker)s stopped before it finished.") % {"worker": job.worker},
+    )
 
 
 # Decisions -------------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from tawrid.core.api_schemas import MAX_OFFSET
 from tawrid.nomenclature import selectors
 from tawrid.nomenclature.codes import emdn_parent
 from tawrid.nomenclature.models import CpvCode, EmdnCode, FdaProductCode, HsCode
@@ -18,7 +19,7 @@ router = Router(tags=["nomenclature"], auth=None)
 class SearchParams(Schema):
     q: str = Field(..., min_length=1, max_length=200, description="Words (all must match) or the start of a code.")
     limit: int = Field(20, ge=1, le=100, description="How many codes to return (1–100).")
-    offset: int = Field(0, ge=0, description="How many matching codes to skip (for paging).")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="How many matching codes to skip (for paging).")
 
 
 class CodeRef(Schema):

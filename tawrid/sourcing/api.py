@@ -17,7 +17,9 @@ from ninja import Field, Router, Schema, Status
 
 from tawrid.accounts.models import Organisation
 from tawrid.core import permissions
+from tawrid.core.api_schemas import Id, Limit500, Offset, Year
 from tawrid.core.errors import DomainError, Forbidden, NotFound
+from tawrid.core.idempotency import idempotent
 from tawrid.core.permissions import Actor, actor_for, get_visible_or_404
 from tawrid.demand.models import PlanLine
 from tawrid.sourcing import policies, selectors, services
@@ -33,7 +35,7 @@ router = Router(tags=["ocds"])
     url_name="ocds_plan_release_package",
     summary="A plan as an OCDS 1.1 release package (planning release)",
 )
-def plan_release_package(request: HttpRequest, plan_id: int) -> dict[str, Any]:
+def plan_release_package(request: HttpRequest, plan_id: Id) -> dict[str, Any]:
     return export.plan_release_package(actor_for(request.user), plan_id)
 
 
@@ -43,7 +45,7 @@ def plan_release_package(request: HttpRequest, plan_id: int) -> dict[str, Any]:
     url_name="ocds_plan_record_package",
     summary="A plan as an OCDS 1.1 record package (releases and compiled release)",
 )
-def plan_record_package(request: HttpRequest, plan_id: int) -> dict[str, Any]:
+def plan_record_package(request: HttpRequest, plan_id: Id) -> dict[str, Any]:
     return export.plan_record_package(actor_for(request.user), plan_id)
 
 
@@ -121,7 +123,7 @@ class LotIn(Schema):
 
 
 class ConsultationIn(Schema):
-    line_ids: list[int] = Field(..., description="Lines of the buyer's published plans.")
+    line_ids: list[Id] = Field(..., description="Lines of the buyer's published plans.")
     lots: list[LotIn] | None = Field(None, description="Default: one lot per EMDN code.")
     reference: str
     title: str
@@ -152,7 +154,7 @@ class QuestionOut(Schema):
 
 class QuestionIn(Schema):
     text: str
-    supplier_id: int | None = Field(None, description="Default: the caller's invited supplier organisation.")
+    supplier_id: Id | None = Field(None, description="Default: the caller's invited supplier organisation.")
 
 
 class AnswerIn(Schema):
@@ -167,7 +169,7 @@ class OfferLineIn(Schema):
 
 
 class OfferIn(Schema):
-    supplier_id: int | None = Field(None, description="Default: the caller's invited supplier organisation.")
+    supplier_id: Id | None = Field(None, description="Default: the caller's invited supplier organisation.")
     lines: list[OfferLineIn]
     documents: list[str] = []
 
@@ -252,7 +254,7 @@ def _lines(lines: list[OfferLineIn]) -> list[dict[str, Any]]:
 @consultations_router.get(
     "/consultations", response=list[ConsultationOut], summary="Consultations I can see (my buyers', my invitations)"
 )
-def list_consultations(request: HttpRequest, status: str = "", offset: int = 0, limit: int = 100) -> list:
+def list_consultations(request: HttpRequest, status: str = "", offset: Offset = 0, limit: Limit500 = 100) -> list:
     actor = actor_for(request.user)
     offset, limit = max(0, offset), max(1, min(limit, 500))
     consultations = selectors.consultations_for(actor, status=status or None)[offset : offset + limit]
@@ -262,6 +264,7 @@ def list_consultations(request: HttpRequest, status: str = "", offset: int = 0, 
 @consultations_router.post(
     "/consultations", response={201: ConsultationDetailOut}, summary="Create a draft consultation from plan lines"
 )
+@idempotent
 def create_consultation(request: HttpRequest, payload: ConsultationIn) -> Status[dict]:
     actor = actor_for(request.user)
     line_ids = list(dict.fromkeys(payload.line_ids))
@@ -285,7 +288,7 @@ def create_consultation(request: HttpRequest, payload: ConsultationIn) -> Status
 
 
 @consultations_router.get("/consultations/{consultation_id}", response=ConsultationDetailOut, summary="A consultation")
-def get_consultation(request: HttpRequest, consultation_id: int) -> dict:
+def get_consultation(request: HttpRequest, consultation_id: Id) -> dict:
     actor = actor_for(request.user)
     return _detail(actor, selectors.consultation_detail(actor, consultation_id))
 
@@ -293,7 +296,7 @@ def get_consultation(request: HttpRequest, consultation_id: int) -> dict:
 @consultations_router.patch(
     "/consultations/{consultation_id}", response=ConsultationDetailOut, summary="Change a draft consultation's terms"
 )
-def update_consultation(request: HttpRequest, consultation_id: int, payload: TermsPatch) -> dict:
+def update_consultation(request: HttpRequest, consultation_id: Id, payload: TermsPatch) -> dict:
     actor = actor_for(request.user)
     consultation = selectors.consultation_detail(actor, consultation_id)
     services.consultation_update(actor=actor, consultation=consultation, data=payload.dict(exclude_unset=True))
@@ -305,7 +308,7 @@ def update_consultation(request: HttpRequest, consultation_id: int, payload: Ter
     response=ConsultationDetailOut,
     summary="Publish a draft: the suppliers are invited and notified",
 )
-def publish_consultation(request: HttpRequest, consultation_id: int) -> dict:
+def publish_consultation(request: HttpRequest, consultation_id: Id) -> dict:
     actor = actor_for(request.user)
     consultation = selectors.consultation_detail(actor, consultation_id)
     services.consultation_publish(actor=actor, consultation=consultation)
@@ -315,7 +318,7 @@ def publish_consultation(request: HttpRequest, consultation_id: int) -> dict:
 @consultations_router.post(
     "/consultations/{consultation_id}/cancel", response=ConsultationDetailOut, summary="Cancel a consultation"
 )
-def cancel_consultation(request: HttpRequest, consultation_id: int, payload: CancelIn) -> dict:
+def cancel_consultation(request: HttpRequest, consultation_id: Id, payload: CancelIn) -> dict:
     actor = actor_for(request.user)
     consultation = selectors.consultation_detail(actor, consultation_id)
     services.consultation_cancel(actor=actor, consultation=consultation, reason=payload.reason)
@@ -327,7 +330,7 @@ def cancel_consultation(request: HttpRequest, consultation_id: int, payload: Can
     response=list[QuestionOut],
     summary="Questions I can see (the buyer's side: all; a supplier: its own and every answer)",
 )
-def list_questions(request: HttpRequest, consultation_id: int) -> list:
+def list_questions(request: HttpRequest, consultation_id: Id) -> list:
     actor = actor_for(request.user)
     consultation = selectors.consultation_detail(actor, consultation_id)
     return [_question(actor, question) for question in selectors.questions_of(actor, consultation)]
@@ -336,7 +339,7 @@ def list_questions(request: HttpRequest, consultation_id: int) -> list:
 @consultations_router.post(
     "/consultations/{consultation_id}/questions", response={201: QuestionOut}, summary="Ask the buyer a question"
 )
-def ask_question(request: HttpRequest, consultation_id: int, payload: QuestionIn) -> Status[dict]:
+def ask_question(request: HttpRequest, consultation_id: Id, payload: QuestionIn) -> Status[dict]:
     actor = actor_for(request.user)
     consultation = selectors.consultation_detail(actor, consultation_id)
     supplier = _supplier(actor, consultation, payload.supplier_id)
@@ -351,7 +354,7 @@ def ask_question(request: HttpRequest, consultation_id: int, payload: QuestionIn
     response=QuestionOut,
     summary="Answer a question (published to every invited supplier)",
 )
-def answer_question(request: HttpRequest, question_id: int, payload: AnswerIn) -> dict:
+def answer_question(request: HttpRequest, question_id: Id, payload: AnswerIn) -> dict:
     actor = actor_for(request.user)
     question = get_visible_or_404(actor, Question.objects.select_related("consultation"), pk=question_id)
     return _question(
@@ -364,7 +367,7 @@ def answer_question(request: HttpRequest, question_id: int, payload: AnswerIn) -
     response=list[OfferOut],
     summary="My organisation's offers (status and version; the amounts stay sealed until the opening)",
 )
-def list_offers(request: HttpRequest, consultation_id: int) -> list:
+def list_offers(request: HttpRequest, consultation_id: Id) -> list:
     actor = actor_for(request.user)
     consultation = selectors.consultation_detail(actor, consultation_id)
     return list(selectors.offers_of(actor, consultation=consultation))
@@ -375,7 +378,8 @@ def list_offers(request: HttpRequest, consultation_id: int) -> list:
     response={201: OfferOut},
     summary="Submit a sealed offer for a lot, before the deadline",
 )
-def submit_offer(request: HttpRequest, consultation_id: int, lot_id: int, payload: OfferIn) -> Status[Any]:
+@idempotent
+def submit_offer(request: HttpRequest, consultation_id: Id, lot_id: Id, payload: OfferIn) -> Status[Any]:
     actor = actor_for(request.user)
     consultation = selectors.consultation_detail(actor, consultation_id)
     lot = get_object_or_404(selectors.lots_of(actor, consultation), pk=lot_id)
@@ -393,7 +397,7 @@ def submit_offer(request: HttpRequest, consultation_id: int, lot_id: int, payloa
 
 
 @consultations_router.get("/offers/{offer_id}", response=OfferOut, summary="One of my organisation's offers")
-def get_offer(request: HttpRequest, offer_id: int) -> Offer:
+def get_offer(request: HttpRequest, offer_id: Id) -> Offer:
     return selectors.offer_detail(actor_for(request.user), offer_id)
 
 
@@ -402,7 +406,7 @@ def get_offer(request: HttpRequest, offer_id: int) -> Offer:
     response=OfferOut,
     summary="Replace an offer's contents, if it is still at the expected version",
 )
-def amend_offer(request: HttpRequest, offer_id: int, payload: OfferAmendIn) -> Offer:
+def amend_offer(request: HttpRequest, offer_id: Id, payload: OfferAmendIn) -> Offer:
     actor = actor_for(request.user)
     return services.offer_amend(
         actor=actor,
@@ -417,7 +421,7 @@ def amend_offer(request: HttpRequest, offer_id: int, payload: OfferAmendIn) -> O
 @consultations_router.post(
     "/offers/{offer_id}/withdraw", response=OfferOut, summary="Withdraw an offer before the deadline"
 )
-def withdraw_offer(request: HttpRequest, offer_id: int, payload: VersionIn) -> Offer:
+def withdraw_offer(request: HttpRequest, offer_id: Id, payload: VersionIn) -> Offer:
     actor = actor_for(request.user)
     return services.offer_withdraw(
         actor=actor, offer=selectors.offer_detail(actor, offer_id), expected_version=payload.expected_version
@@ -480,7 +484,7 @@ class LotEvaluationOut(Schema):
 
 
 class AwardIn(Schema):
-    offer_id: int
+    offer_id: Id
 
 
 class OrderLineIn(Schema):
@@ -613,7 +617,7 @@ def _order(actor: Actor, order: Any) -> dict[str, Any]:
     response=ConsultationDetailOut,
     summary="Request the opening (a first member of the buyer's committee, at or after the opening time)",
 )
-def request_opening(request: HttpRequest, consultation_id: int) -> dict:
+def request_opening(request: HttpRequest, consultation_id: Id) -> dict:
     actor = actor_for(request.user)
     consultation = selectors.consultation_detail(actor, consultation_id)
     services.consultation_request_opening(actor=actor, consultation=consultation, user=request.user)
@@ -625,7 +629,7 @@ def request_opening(request: HttpRequest, consultation_id: int) -> dict:
     response=ConsultationDetailOut,
     summary="Confirm the opening (a different member of the committee): the offers are unsealed",
 )
-def confirm_opening(request: HttpRequest, consultation_id: int) -> dict:
+def confirm_opening(request: HttpRequest, consultation_id: Id) -> dict:
     actor = actor_for(request.user)
     consultation = selectors.consultation_detail(actor, consultation_id)
     services.consultation_confirm_opening(actor=actor, consultation=consultation, user=request.user)
@@ -637,7 +641,7 @@ def confirm_opening(request: HttpRequest, consultation_id: int) -> dict:
     response=list[LotEvaluationOut],
     summary="Evaluate every lot of an opened consultation (again, as long as nothing is awarded)",
 )
-def evaluate_consultation(request: HttpRequest, consultation_id: int, payload: EvaluateIn) -> list:
+def evaluate_consultation(request: HttpRequest, consultation_id: Id, payload: EvaluateIn) -> list:
     actor = actor_for(request.user)
     consultation = selectors.consultation_detail(actor, consultation_id)
     services.consultation_evaluate(actor=actor, consultation=consultation, technical_scores=payload.technical_scores)
@@ -649,7 +653,7 @@ def evaluate_consultation(request: HttpRequest, consultation_id: int, payload: E
     response=list[LotEvaluationOut],
     summary="The evaluation report per lot (the buyer's side, after the opening)",
 )
-def get_evaluation(request: HttpRequest, consultation_id: int) -> list:
+def get_evaluation(request: HttpRequest, consultation_id: Id) -> list:
     actor = actor_for(request.user)
     return _evaluation(actor, selectors.consultation_detail(actor, consultation_id))
 
@@ -657,7 +661,8 @@ def get_evaluation(request: HttpRequest, consultation_id: int) -> list:
 @consultations_router.post(
     "/lots/{lot_id}/award", response={201: AwardOut}, summary="Award a lot to the offer the award gate allows"
 )
-def award_lot(request: HttpRequest, lot_id: int, payload: AwardIn) -> Status[dict]:
+@idempotent
+def award_lot(request: HttpRequest, lot_id: Id, payload: AwardIn) -> Status[dict]:
     actor = actor_for(request.user)
     lot_evaluation = get_visible_or_404(
         actor, LotEvaluation.objects.select_related("lot", "lot__consultation"), lot_id=lot_id
@@ -670,7 +675,7 @@ def award_lot(request: HttpRequest, lot_id: int, payload: AwardIn) -> Status[dic
 @consultations_router.post(
     "/awards/{award_id}/cancel", response=AwardOut, summary="Cancel an award during its standstill period"
 )
-def cancel_award(request: HttpRequest, award_id: int, payload: CancelIn) -> dict:
+def cancel_award(request: HttpRequest, award_id: Id, payload: CancelIn) -> dict:
     actor = actor_for(request.user)
     award = services.award_cancel(actor=actor, award=selectors.award_detail(actor, award_id), reason=payload.reason)
     return _award(selectors.award_detail(actor, award.pk))
@@ -681,7 +686,8 @@ def cancel_award(request: HttpRequest, award_id: int, payload: CancelIn) -> dict
     response={201: OrderOut},
     summary="Order under a final award (after its standstill period), at the offer's unit prices",
 )
-def create_order(request: HttpRequest, award_id: int, payload: OrderIn) -> Status[dict]:
+@idempotent
+def create_order(request: HttpRequest, award_id: Id, payload: OrderIn) -> Status[dict]:
     actor = actor_for(request.user)
     award = selectors.award_detail(actor, award_id)
     order = services.order_create_from_award(actor=actor, award=award, lines=[line.dict() for line in payload.lines])
@@ -691,7 +697,8 @@ def create_order(request: HttpRequest, award_id: int, payload: OrderIn) -> Statu
 @consultations_router.post(
     "/orders/{order_id}/deliveries", response={201: DeliveryOut}, summary="Record what was received of an order"
 )
-def record_delivery(request: HttpRequest, order_id: int, payload: DeliveryIn) -> Status[Any]:
+@idempotent
+def record_delivery(request: HttpRequest, order_id: Id, payload: DeliveryIn) -> Status[Any]:
     actor = actor_for(request.user)
     order = selectors.order_detail(actor, order_id)
     received = {line.order_line: line.quantity for line in payload.lines}
@@ -703,7 +710,7 @@ def record_delivery(request: HttpRequest, order_id: int, payload: DeliveryIn) ->
     response=list[PurchaseRateOut],
     summary="Local-purchase rates of the buyers I belong to (or oversee), all years and per year",
 )
-def purchase_rates(request: HttpRequest, year: int | None = None) -> list:
+def purchase_rates(request: HttpRequest, year: Year | None = None) -> list:
     actor = actor_for(request.user)
     rates = selectors.local_purchase_rates(actor, year)
     names: dict[Any, str] = dict(Organisation.objects.filter(pk__in=list(rates.by_buyer)).values_list("pk", "name"))
@@ -785,8 +792,8 @@ class DirectOrderLineIn(Schema):
 
 
 class DirectOrderIn(Schema):
-    buyer_id: int
-    supplier_id: int = Field(..., description="A manufacturer or a start-up.")
+    buyer_id: Id
+    supplier_id: Id = Field(..., description="A manufacturer or a start-up.")
     lines: list[DirectOrderLineIn]
 
 
@@ -813,7 +820,7 @@ def _order_summary(row: dict[str, Any]) -> dict[str, Any]:
     response=list[OrderSummaryOut],
     summary="Orders I can see (my buyers' orders, the orders placed with my organisations), newest first",
 )
-def list_orders(request: HttpRequest, offset: int = 0, limit: int = 100) -> list:
+def list_orders(request: HttpRequest, offset: Offset = 0, limit: Limit500 = 100) -> list:
     actor = actor_for(request.user)
     offset, limit = max(0, offset), max(1, min(limit, 500))
     orders = selectors.orders_for(actor)[offset : offset + limit]
@@ -826,6 +833,7 @@ def list_orders(request: HttpRequest, offset: int = 0, limit: int = 100) -> list
     response={201: OrderOut},
     summary="Order directly (without consultation) against lines of the buyer's published plans",
 )
+@idempotent
 def create_direct_order(request: HttpRequest, payload: DirectOrderIn) -> Status[dict]:
     actor = actor_for(request.user)
     buyer = Organisation.objects.filter(pk=payload.buyer_id).first()
@@ -844,7 +852,7 @@ def create_direct_order(request: HttpRequest, payload: DirectOrderIn) -> Status[
 @consultations_router.get(
     "/orders/{order_id}", response=OrderDetailOut, summary="An order, with its lines and what was received"
 )
-def get_order(request: HttpRequest, order_id: int) -> dict:
+def get_order(request: HttpRequest, order_id: Id) -> dict:
     actor = actor_for(request.user)
     order = selectors.order_detail(actor, order_id)
     deliveries = [

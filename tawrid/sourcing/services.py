@@ -28,7 +28,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import formats, timezone, translation
@@ -38,8 +37,9 @@ from tawrid.accounts.models import Membership, Organisation, User
 from tawrid.catalog.eligibility import DEFAULT_REQUIRED_CERTIFICATES, eligibility
 from tawrid.catalog.models import CertificateKind, Product, ProductStatus, Variant
 from tawrid.catalog.selectors import facts_for_products
-from tawrid.core import permissions
+from tawrid.core import permissions, validators
 from tawrid.core.errors import DomainError, Forbidden, NotFound
+from tawrid.core.mail import mail_queue
 from tawrid.core.permissions import WRITER_ROLES, Actor
 from tawrid.demand.models import PlanLine, PlanStatus
 from tawrid.demand.policies import SUPPLIER_KIND_VALUES
@@ -133,6 +133,12 @@ def _aware(value: Any) -> datetime | None:
     return value if timezone.is_aware(value) else timezone.make_aware(value)
 
 
+def _same_minute(given: Any, stored: datetime) -> bool:
+    """Whether a deadline sent back is the stored one (the page's fields drop the seconds)."""
+    moment = _aware(given)
+    return moment is not None and moment.replace(second=0, microsecond=0) == stored.replace(second=0, microsecond=0)
+
+
 def _decimal(value: Any) -> Decimal:
     """A decimal from what a person or a program typed (`12.50`, `12,50`, `1 234,50`), read as the spreadsheet
     imports read numbers; never a float's noise; a percentage is not a number here."""
@@ -149,8 +155,13 @@ def _decimal(value: Any) -> Decimal:
     return number
 
 
-def _clean_terms(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The consultation's terms, checked; every problem is reported at once, under its field."""
+DEADLINE_FIELDS = ("questions_deadline", "submission_deadline", "opening_at")
+
+
+def _clean_terms(values: Mapping[str, Any], *, set_now: Iterable[str] = DEADLINE_FIELDS) -> dict[str, Any]:
+    """The consultation's terms, checked; every problem is reported at once, under its field. The deadlines in
+    `set_now` (all of them for a new draft; those changed for a draft being edited) must be to come and within
+    validators.DEADLINE_HORIZON: a deadline kept unchanged may have passed while the draft waited."""
     errors: dict[str, list[str]] = defaultdict(list)
     cleaned: dict[str, Any] = {}
 
@@ -213,10 +224,12 @@ def _clean_terms(values: Mapping[str, Any]) -> dict[str, Any]:
     cleaned["national_preference_rate"] = rate
 
     dates: dict[str, datetime | None] = {}
-    for key in ("questions_deadline", "submission_deadline", "opening_at"):
-        dates[key] = _aware(values.get(key))
-        if dates[key] is None:
+    for key in DEADLINE_FIELDS:
+        moment = dates[key] = _aware(values.get(key))
+        if moment is None:
             errors[key].append(_("Give a date and a time."))
+        elif key in set_now and (problem := validators.deadline_problem(moment)):
+            errors[key].append(problem)
     questions, submission, opening = dates["questions_deadline"], dates["submission_deadline"], dates["opening_at"]
     if questions and submission and questions > submission:
         errors["questions_deadline"].append(_("The deadline for questions must come before the deadline for offers."))
@@ -256,16 +269,16 @@ def _certificates_from_lines(lines: Iterable[PlanLine]) -> list[str]:
 
 
 def _notify(organisation_ids: Iterable[int], compose: Callable[[], tuple[str, str]]) -> int:
-    """One message to each active person of the organisations, in that person's language."""
+    """One message to each active person of the organisations, in that person's language. Queued: sent once the
+    transaction commits, and retried if the mail server fails (tawrid.core.mail), never failing the action."""
     people = User.objects.filter(memberships__organisation__in=list(organisation_ids), is_active=True).distinct()
-    messages = []
+    count = 0
     for person in people.order_by("pk"):
         with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
             subject, body = compose()
-        messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email]))
-    if messages:
-        mailers.default.send_messages(messages)
-    return len(messages)
+        mail_queue(to=[person.email], subject=subject, body=body)
+        count += 1
+    return count
 
 
 def _invitation_message(consultation: Consultation) -> Callable[[], tuple[str, str]]:
@@ -418,7 +431,10 @@ def consultation_update(*, actor: Actor, consultation: Consultation, data: Mappi
             code="bad_fields",
         )
     merged = {field: getattr(consultation, field) for field in TERMS_FIELDS} | dict(data)
-    terms = _clean_terms(merged)
+    changed = [
+        key for key in DEADLINE_FIELDS if key in data and not _same_minute(data[key], getattr(consultation, key))
+    ]
+    terms = _clean_terms(merged, set_now=changed)
     _require_reference_free(consultation.buyer_id, terms["reference"], exclude_pk=consultation.pk)
     for field, value in terms.items():
         setattr(consultation, field, value)
@@ -530,7 +546,7 @@ def consultation_publish(*, actor: Actor, consultation: Consultation) -> Consult
             source=InvitationSource.MATCHING if supplier_id in from_matching else InvitationSource.OPEN_CALL,
         )
         invitation.lots.set(sorted(from_matching.get(supplier_id, set()) | from_open_call.get(supplier_id, set())))
-    # Sent inside the transaction: if the mail cannot be sent, nothing is published without its invitations.
+    # Queued with the publication: sent once it commits, retried if the mail server fails.
     invited = list(consultation.invitations.values_list("supplier_id", flat=True))
     _notify(invited, _invitation_message(consultation))
     consultation.invitations.update(notified_at=timezone.now())

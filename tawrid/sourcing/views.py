@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tawrid.accounts.models import Organisation
 from tawrid.core import permissions
 from tawrid.core.errors import DomainError, Forbidden
+from tawrid.core.idempotency import FormOutcome, form_once, form_token_issue, form_token_of
 from tawrid.core.permissions import Actor, actor_for
 from tawrid.demand.models import PlanLine, PlanStatus
 from tawrid.sourcing import policies, purchase_rate, selectors, services
@@ -128,6 +130,23 @@ def _detail(pk: int) -> HttpResponse:
     return redirect("sourcing:consultation_detail", pk=pk)
 
 
+# The create forms (consultation, offer, orders, deliveries) carry a one-time token: the same form posted twice (a
+# double click, the back button) creates one object, and the second post is sent to it (tawrid.core.idempotency).
+
+
+def _form_token(request: HttpRequest) -> str:
+    """The token for the form about to be shown: a new one, or the posted one while the form is corrected."""
+    return (form_token_of(request) if request.method == "POST" else "") or form_token_issue()
+
+
+def _once_done(request: HttpRequest, outcome: FormOutcome, success: str) -> HttpResponse:
+    if outcome.replayed:
+        messages.info(request, _("This form had already been sent: here is what it created."))
+    else:
+        messages.success(request, success)
+    return redirect(outcome.url)
+
+
 def _run(
     request: HttpRequest,
     action: Callable[[], Any],
@@ -189,17 +208,25 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
         try:
             if not chosen:
                 raise DomainError(_("Select at least one line of a published plan."), code="no_lines")
-            consultation = services.consultation_create_from_lines(
-                actor=actor, buyer=chosen[0].plan.buyer, lines=chosen, data=form.terms(), user=request.user
-            )
+
+            def create() -> str:
+                consultation = services.consultation_create_from_lines(
+                    actor=actor, buyer=chosen[0].plan.buyer, lines=chosen, data=form.terms(), user=request.user
+                )
+                return reverse("sourcing:consultation_detail", args=[consultation.pk])
+
+            outcome = form_once(request, create)
         except DomainError as error:
             if error.status in (403, 404):
                 raise
             _show_error(form, error)
         else:
-            messages.success(request, _("Consultation created as a draft: check its lots, then publish it."))
-            return _detail(consultation.pk)
-    return render(request, "sourcing/consultation_form.html", {"form": form, "plan_id": plan_id, "lines": lines})
+            return _once_done(request, outcome, _("Consultation created as a draft: check its lots, then publish it."))
+    return render(
+        request,
+        "sourcing/consultation_form.html",
+        {"form": form, "plan_id": plan_id, "lines": lines, "form_token": _form_token(request)},
+    )
 
 
 @login_required
@@ -360,7 +387,9 @@ def offer_page(request: HttpRequest, pk: int, lot_pk: int) -> HttpResponse:
     variants = selectors.offer_variant_choices(supplier.pk, lot)
     form = OfferForm(request.POST or None, lot=lot, variants=variants, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        page = reverse("sourcing:offer_page", args=[consultation.pk, lot.pk])
+
+        def send() -> str:
             if offer is None:
                 services.offer_submit(
                     actor=actor,
@@ -371,7 +400,6 @@ def offer_page(request: HttpRequest, pk: int, lot_pk: int) -> HttpResponse:
                     documents=form.document_names(),
                     user=request.user,
                 )
-                done = _("Offer submitted and sealed until the opening.")
             else:
                 services.offer_amend(
                     actor=actor,
@@ -381,14 +409,21 @@ def offer_page(request: HttpRequest, pk: int, lot_pk: int) -> HttpResponse:
                     documents=form.document_names(),
                     user=request.user,
                 )
-                done = _("Offer amended and sealed again.")
+            return page
+
+        try:
+            outcome = form_once(request, send)
         except DomainError as error:
             if error.status in (403, 404):
                 raise
             _show_error(form, error, form.field_for)
         else:
-            messages.success(request, done)
-            return redirect("sourcing:offer_page", pk=consultation.pk, lot_pk=lot.pk)
+            done = (
+                _("Offer submitted and sealed until the opening.")
+                if offer is None
+                else _("Offer amended and sealed again.")
+            )
+            return _once_done(request, outcome, done)
     withdrawn = (
         selectors.offers_of(actor, consultation=consultation, supplier_id=supplier.pk)
         .filter(lot=lot, status=OfferStatus.WITHDRAWN)
@@ -405,6 +440,7 @@ def offer_page(request: HttpRequest, pk: int, lot_pk: int) -> HttpResponse:
             "offer": offer,
             "withdrawn": withdrawn if offer is None else None,
             "form": form,
+            "form_token": _form_token(request),
             "can_act": policies.can_act_for_supplier(actor, supplier.pk)
             and selectors.admitted_lots(actor, consultation, supplier.pk).filter(pk=lot.pk).exists(),
             "accepting": consultation.status == ConsultationStatus.PUBLISHED
@@ -593,18 +629,23 @@ def order_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         wanted = [{"lot_line": pk, "quantity": quantity} for pk, quantity in form.quantities().items()]
         try:
-            order = services.order_create_from_award(actor=actor, award=award, lines=wanted)
+            outcome = form_once(
+                request,
+                lambda: reverse(
+                    "sourcing:order_detail",
+                    args=[services.order_create_from_award(actor=actor, award=award, lines=wanted).pk],
+                ),
+            )
         except DomainError as error:
             if error.status in (403, 404):
                 raise
             _show_error(form, error, lambda _key: None)
         else:
-            messages.success(request, _("Order placed."))
-            return redirect("sourcing:order_detail", pk=order.pk)
+            return _once_done(request, outcome, _("Order placed."))
     return render(
         request,
         "sourcing/order_form.html",
-        {"award": award, "form": form, "final": selectors.award_is_final(award)},
+        {"award": award, "form": form, "final": selectors.award_is_final(award), "form_token": _form_token(request)},
     )
 
 
@@ -626,15 +667,20 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if not can_record:
             raise Forbidden(_("Only the buyer's administrators and members record its deliveries."))
         if form.is_valid():
-            try:
+            page = reverse("sourcing:order_detail", args=[order.pk])
+
+            def record() -> str:
                 services.delivery_record(actor=actor, order=order, received=form.quantities())
+                return page
+
+            try:
+                outcome = form_once(request, record)
             except DomainError as error:
                 if error.status in (403, 404):
                     raise
                 _show_error(form, error, lambda _key: None)
             else:
-                messages.success(request, _("Delivery recorded."))
-                return redirect("sourcing:order_detail", pk=order.pk)
+                return _once_done(request, outcome, _("Delivery recorded."))
     return render(
         request,
         "sourcing/order_detail.html",
@@ -643,6 +689,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lines": lines,
             "deliveries": selectors.deliveries_of(actor, order),
             "form": form,
+            "form_token": _form_token(request),
             "can_record": can_record,
         },
     )
@@ -760,20 +807,25 @@ def order_direct(request: HttpRequest) -> HttpResponse:
             variants=selectors.direct_order_variant_choices(supplier.pk, lines),
         )
         if request.method == "POST" and form.is_valid():
-            try:
+            lines_wanted = form.order_lines()
+
+            def place() -> str:
                 order = services.order_create_direct(
                     actor=actor,
                     buyer=plan.buyer,
                     supplier=supplier,
-                    plan_lines_with_quantities_and_prices=form.order_lines(),
+                    plan_lines_with_quantities_and_prices=lines_wanted,
                 )
+                return reverse("sourcing:order_detail", args=[order.pk])
+
+            try:
+                outcome = form_once(request, place)
             except DomainError as error:
                 if error.status in (403, 404):
                     raise
                 _show_error(form, error, form.field_for)
             else:
-                messages.success(request, _("Order placed."))
-                return redirect("sourcing:order_detail", pk=order.pk)
+                return _once_done(request, outcome, _("Order placed."))
     elif request.method == "POST":
         messages.error(request, _("Choose a plan and a supplier first."))
     return render(
@@ -785,6 +837,7 @@ def order_direct(request: HttpRequest) -> HttpResponse:
             "plan": plan,
             "supplier": supplier,
             "form": form,
+            "form_token": _form_token(request),
             "querystring": urlencode({"plan": plan.pk, "supplier": supplier.pk}) if form is not None else "",
         },
     )

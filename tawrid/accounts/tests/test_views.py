@@ -105,12 +105,13 @@ def test_admin_manages_people_from_the_page(client, world):
     assert not Membership.objects.filter(pk=reader.pk).exists()
 
 
-def test_invitation_from_the_page_with_errors_shown(client, world):
+def test_invitation_from_the_page_with_errors_shown(client, world, django_capture_on_commit_callbacks):
     client.force_login(world.admin_a)
     url = reverse("accounts:invitation_create", args=[world.org_a.pk])
     response = client.post(url, {"email": world.member_a.email, "role": Role.MEMBER})
     assert response.status_code == 400 and response.context["invite_form"].errors["email"]
-    response = client.post(url, {"email": "nadia@example.ma", "role": Role.READ_ONLY})
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail goes out after the commit
+        response = client.post(url, {"email": "nadia@example.ma", "role": Role.READ_ONLY})
     assert response.status_code == 302
     invitation = Invitation.objects.get(email="nadia@example.ma")
     assert "http://testserver/accounts/invitation/twd_" in mail.outbox[-1].body
@@ -188,20 +189,21 @@ def test_secretariat_adds_and_edits_members_from_the_page(client, world):
     assert membership.status == "left" and str(membership.left_on) == "2025-01-01"
 
 
-def test_secretariat_admin_creates_an_organisation_from_the_page(client, world):
+def test_secretariat_admin_creates_an_organisation_from_the_page(client, world, django_capture_on_commit_callbacks):
     client.force_login(world.secretariat)
-    response = client.post(
-        reverse("accounts:organisation_create"),
-        {
-            "name": "Epsilon Textiles",
-            "kind": "manufacturer",
-            "country": "MA",
-            "city": "Tétouan",
-            "is_public": "on",
-            "cluster": world.cluster.pk,
-            "first_admin_email": "chef@epsilon.ma",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the invitation's e-mail goes out after the commit
+        response = client.post(
+            reverse("accounts:organisation_create"),
+            {
+                "name": "Epsilon Textiles",
+                "kind": "manufacturer",
+                "country": "MA",
+                "city": "Tétouan",
+                "is_public": "on",
+                "cluster": world.cluster.pk,
+                "first_admin_email": "chef@epsilon.ma",
+            },
+        )
     assert response.status_code == 302
     organisation = Organisation.objects.get(name="Epsilon Textiles")
     assert ClusterMembership.objects.filter(cluster=world.cluster, member=organisation).exists()

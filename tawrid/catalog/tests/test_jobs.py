@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 DAY = date(2026, 3, 1)
 
 
-def test_reminders_are_sent_90_and_30_days_before_and_only_once(world):
+def test_reminders_are_sent_90_and_30_days_before_and_only_once(world, django_capture_on_commit_callbacks):
     certificate = CertificateFactory(holder=world.org_a, number="ISO-90", expires_on=DAY + timedelta(days=90))
     RegistrationFactory(product=world.product_a, number="DMP-30", valid_until=DAY + timedelta(days=30))
     LabelApplication.objects.create(
@@ -27,7 +27,8 @@ def test_reminders_are_sent_90_and_30_days_before_and_only_once(world):
         valid_until=DAY + timedelta(days=30),
     )
     CertificateFactory(holder=world.org_a, number="ISO-45", expires_on=DAY + timedelta(days=45))
-    result = expiry_reminders_send(on=DAY)
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mails go out after each reminder commits
+        result = expiry_reminders_send(on=DAY)
     assert result["reminders"] == 3
     assert len(mail.outbox) == 3
     subjects = " ".join(m.subject for m in mail.outbox)
@@ -40,7 +41,8 @@ def test_reminders_are_sent_90_and_30_days_before_and_only_once(world):
         ExpiryReminder.objects.filter(object_kind="certificate", object_id=certificate.pk, days_before=90).count() == 1
     )
     # 60 days later, the 30-day reminder of the same certificate.
-    expiry_reminders_send(on=DAY + timedelta(days=60))
+    with django_capture_on_commit_callbacks(execute=True):
+        expiry_reminders_send(on=DAY + timedelta(days=60))
     assert len(mail.outbox) == 4 and "ISO-90" in mail.outbox[-1].subject
 
 

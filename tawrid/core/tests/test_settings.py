@@ -42,12 +42,11 @@ def test_deployment_checks_are_clean_with_debug_off(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_deployment_checks_warn_without_sealing_keys(tmp_path):
+def test_deployment_without_sealing_keys_is_refused(tmp_path):
+    """Not just a warning: with DEBUG off the settings refuse to load (test_deployment.py has the rest)."""
     result = _tawrid(
         "check",
         "--deploy",
-        "--fail-level",
-        "WARNING",
         SECRET_KEY=secrets.token_urlsafe(50),
         DEBUG="false",
         ALLOWED_HOSTS="tawrid.example.ma",
@@ -55,7 +54,7 @@ def test_deployment_checks_warn_without_sealing_keys(tmp_path):
         TAWRID_SEALING_KEYS="",
     )
     assert result.returncode != 0
-    assert "tawrid.sourcing.W001" in result.stdout + result.stderr
+    assert "TAWRID_SEALING_KEYS must be set" in result.stderr
 
 
 def test_missing_secret_key_with_debug_off_is_refused(tmp_path):

@@ -94,3 +94,24 @@ PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
     b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
 )
+
+
+def wide_xlsx(columns: int = 16_384) -> bytes:
+    """One header row as wide as Excel allows (XFD), as Excel saves it (shared strings, a <dimension>)."""
+    return xlsx({"Large": [["E-mail", "Nom complet"] + [f"Colonne {i}" for i in range(3, columns + 1)], ["a@b.ma"]]})
+
+
+def without_dimension(data: bytes) -> bytes:
+    """The same xlsx with the `<dimension>` element removed from its sheets: what some programs write, and
+    what hides a sheet's number of rows until they are read."""
+    import re
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            content = source.read(member.filename)
+            if member.filename.startswith("xl/worksheets/"):
+                content = re.sub(rb"<dimension [^>]*/>", b"", content)
+            target.writestr(member.filename, content)
+    return buffer.getvalue()

@@ -1,7 +1,9 @@
 """Match runs end to end through the services (the immediate task back-end runs the chunk and allocation jobs
 as they are enqueued): results, variants, eligibility, allocation within capacity, decisions, resume."""
 
-from datetime import timedelta
+import socket
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -93,11 +95,17 @@ def test_a_crashed_run_resumes_without_duplicates(world):
     with override_settings(TASKS=QUEUE):
         run = services.match_run_start(actor=actor_for(world.buyer), plan=plan, chunk_lines=1)
         first, second, third = MatchChunk.objects.filter(run=run).order_by("number")
-        services.match_chunk_execute(chunk_id=first.pk)
-        # A worker took the second chunk and died; the third failed.
+        job_of = {job.params["chunk_id"]: job.pk for job in Job.objects.filter(kind=services.CHUNK_JOB)}
+        job_execute(job_of[first.pk])
+        # A worker of this host took the second chunk and died; the third failed.
+        dead = subprocess.Popen([sys.executable, "-c", "pass"])  # noqa: S603
+        dead.wait()
+        worker, now = f"{socket.gethostname()}:{dead.pid}", timezone.now()
+        Job.objects.filter(pk=job_of[second.pk]).update(status=JobStatus.RUNNING, worker=worker, started_at=now)
         MatchChunk.objects.filter(pk=second.pk).update(
-            status=ChunkStatus.RUNNING, started_at=timezone.now() - timedelta(hours=2), attempts=1
+            status=ChunkStatus.RUNNING, started_at=now, attempts=1, worker=worker
         )
+        Job.objects.filter(pk=job_of[third.pk]).update(status=JobStatus.FAILED, error="boom")
         MatchChunk.objects.filter(pk=third.pk).update(status=ChunkStatus.FAILED, attempts=1, error="boom")
         run.refresh_from_db()
         assert selectors.is_stalled(run, selectors.run_progress(run))

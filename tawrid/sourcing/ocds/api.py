@@ -11,6 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
+from tawrid.core.api_schemas import Id
 from tawrid.core.permissions import actor_for
 from tawrid.sourcing.ocds import export
 
@@ -23,7 +24,7 @@ router = Router(tags=["ocds"])
     url_name="ocds_consultation_release_package",
     summary="A consultation as an OCDS 1.1 release package (tender, award and contract releases)",
 )
-def consultation_release_package(request: HttpRequest, consultation_id: int) -> dict[str, Any]:
+def consultation_release_package(request: HttpRequest, consultation_id: Id) -> dict[str, Any]:
     return export.consultation_release_package(actor_for(request.user), consultation_id)
 
 
@@ -33,5 +34,5 @@ def consultation_release_package(request: HttpRequest, consultation_id: int) -> 
     url_name="ocds_consultation_record_package",
     summary="A consultation as an OCDS 1.1 record package (releases and compiled release)",
 )
-def consultation_record_package(request: HttpRequest, consultation_id: int) -> dict[str, Any]:
+def consultation_record_package(request: HttpRequest, consultation_id: Id) -> dict[str, Any]:
     return export.consultation_record_package(actor_for(request.user), consultation_id)

@@ -137,12 +137,12 @@ def test_a_consultation_is_evaluated_only_once_opened(world):
     _refused("not_opened", services.consultation_evaluate, actor=actor_for(world.buyer), consultation=consultation)
 
 
-def test_every_bidder_is_told_its_rank_amounts_and_reasons(world):
+def test_every_bidder_is_told_its_rank_amounts_and_reasons(world, django_capture_on_commit_callbacks):
     consultation = world.consultation()
     ours, theirs = world.needle_offers(consultation, local=("1.12", "1.12"), foreign=("1.00", "1.00"))
     evaluated = world.evaluated(consultation)
     mail.outbox.clear()
-    with clock(evaluated.opening_at + timedelta(hours=1)):
+    with clock(evaluated.opening_at + timedelta(hours=1)), django_capture_on_commit_callbacks(execute=True):
         services.award_make(actor=actor_for(world.buyer), lot=world.lot(evaluated, 1), offer=ours)
     to_foreign = [m for m in mail.outbox if m.to == [world.foreign_manufacturer.email]]
     to_local = [m for m in mail.outbox if m.to == [world.manufacturer.email]]

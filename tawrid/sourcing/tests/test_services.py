@@ -90,13 +90,16 @@ def test_explicit_lots_put_each_line_in_one_lot(world):
     assert Consultation.objects.count() == 1
 
 
-def test_publication_invites_the_proposed_suppliers_to_their_lots_and_mails_each_person(world):
+def test_publication_invites_the_proposed_suppliers_to_their_lots_and_mails_each_person(
+    world, django_capture_on_commit_callbacks
+):
     world.buyer.preferred_language = "en"
     world.buyer.save()
     world.foreign_manufacturer.preferred_language = "en"
     world.foreign_manufacturer.save()
     mail.outbox.clear()
-    consultation = world.consultation()
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mails go out once the publication commits
+        consultation = world.consultation()
     assert consultation.status == ConsultationStatus.PUBLISHED
     assert consultation.published_at is not None and bytes(consultation.sealing_key)
     # Maroc Seringues was proposed for needles and gloves, Euro Needles for needles; Atlas Médical's needles
@@ -141,17 +144,18 @@ def test_publication_refusals_change_nothing(world):
     assert nobody.status == ConsultationStatus.DRAFT and nobody.sealing_key is None
     assert not Invitation.objects.exists() and not mail.outbox
 
-    past = terms(
+    soon = terms(
         reference="PAST",
-        questions_deadline=timezone.now() - timedelta(hours=1),
+        questions_deadline=timezone.now() + timedelta(hours=1),
         submission_deadline=timezone.now() + timedelta(days=1),
         opening_at=timezone.now() + timedelta(days=1),
         open_to_all=True,
     )
     draft = services.consultation_create_from_lines(
-        actor=actor_for(world.buyer), buyer=world.group, lines=list(nobody.plan.lines.all()), data=past
+        actor=actor_for(world.buyer), buyer=world.group, lines=list(nobody.plan.lines.all()), data=soon
     )
-    _refused("deadline_past", services.consultation_publish, actor=actor_for(world.buyer), consultation=draft)
+    with clock(timezone.now() + timedelta(hours=2)):  # a draft whose deadline for questions passed meanwhile
+        _refused("deadline_past", services.consultation_publish, actor=actor_for(world.buyer), consultation=draft)
     with pytest.raises(Forbidden):
         services.consultation_publish(actor=actor_for(world.buyer_reader), consultation=nobody)
     with pytest.raises(NotFound):
@@ -250,7 +254,9 @@ def test_only_a_draft_is_updated(world):
 # Questions -------------------------------------------------------------------------------------------------------
 
 
-def test_questions_until_their_deadline_and_answers_for_every_invited_supplier(world):
+def test_questions_until_their_deadline_and_answers_for_every_invited_supplier(
+    world, django_capture_on_commit_callbacks
+):
     consultation = world.consultation()
     maker = actor_for(world.manufacturer)
     question = services.question_ask(
@@ -282,7 +288,8 @@ def test_questions_until_their_deadline_and_answers_for_every_invited_supplier(w
     mail.outbox.clear()
     with pytest.raises(Forbidden):
         services.question_answer(actor=actor_for(world.buyer_reader), question=question, answer="Oui.")
-    answered = services.question_answer(actor=actor_for(world.buyer), question=question, answer="Oui, B/100.")
+    with django_capture_on_commit_callbacks(execute=True):
+        answered = services.question_answer(actor=actor_for(world.buyer), question=question, answer="Oui, B/100.")
     assert answered.answered_at is not None
     # Every invited supplier's people are told.
     assert {m.to[0] for m in mail.outbox} == {
@@ -548,12 +555,13 @@ def test_the_opening_refusals(world):
     assert OfferLine.objects.count() == 1
 
 
-def test_cancellation_needs_a_reason_and_tells_the_suppliers(world):
+def test_cancellation_needs_a_reason_and_tells_the_suppliers(world, django_capture_on_commit_callbacks):
     consultation = world.consultation()
     buyer = actor_for(world.buyer)
     _refused("reason_required", services.consultation_cancel, actor=buyer, consultation=consultation, reason="  ")
     mail.outbox.clear()
-    cancelled = services.consultation_cancel(actor=buyer, consultation=consultation, reason="Budget réaffecté.")
+    with django_capture_on_commit_callbacks(execute=True):
+        cancelled = services.consultation_cancel(actor=buyer, consultation=consultation, reason="Budget réaffecté.")
     assert cancelled.status == ConsultationStatus.CANCELLED and cancelled.cancel_reason == "Budget réaffecté."
     assert {m.to[0] for m in mail.outbox} == {
         world.manufacturer.email,

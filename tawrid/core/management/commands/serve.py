@@ -22,4 +22,19 @@ class Command(BaseCommand):
 
             call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"Tawrid serving on http://{host}:{port}/ (DEBUG={settings.DEBUG})")
-        serve(application, host=host, port=port, threads=threads, ident="tawrid")
+        serve(application, host=host, port=port, threads=threads, ident="tawrid", **proxy_options())
+
+
+def proxy_options() -> dict:
+    """Waitress drops X-Forwarded-* headers from any peer it does not trust (always, by default): behind a TLS
+    proxy it must trust that proxy, or every request looks like plain http and is redirected to https for ever.
+    It then sets the scheme (https, so HSTS and https links) and the client's address (REMOTE_ADDR, used by the
+    login throttle) from the proxy's headers, and still drops them when they come from anyone else."""
+    if not settings.BEHIND_PROXY:
+        return {}
+    return {
+        "trusted_proxy": settings.TRUSTED_PROXY,
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": "x-forwarded-proto x-forwarded-for",
+        "clear_untrusted_proxy_headers": True,
+    }
