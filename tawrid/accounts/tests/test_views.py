@@ -32,8 +32,9 @@ def test_login_by_email_sets_the_preferred_language(client, world):
     assert refused.status_code == 200 and refused.context["form"].errors
 
 
-def test_password_reset_sends_a_working_link(client, world):
-    response = client.post(reverse("accounts:password_reset"), {"email": world.reader_a.email})
+def test_password_reset_sends_a_working_link(client, world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail is queued once the request commits
+        response = client.post(reverse("accounts:password_reset"), {"email": world.reader_a.email})
     assert response.status_code == 302
     message = mail.outbox[-1]
     assert message.to == [world.reader_a.email]
