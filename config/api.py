@@ -43,6 +43,7 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
     """
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     _document_decimal_strings(schema)
+    _document_multipart(schema)
     components["ErrorOut"] = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
     reference = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
     for operations in schema.get("paths", {}).values():
@@ -85,6 +86,24 @@ def _document_decimal_strings(node: Any) -> None:
     elif isinstance(node, list):
         for value in node:
             _document_decimal_strings(value)
+
+
+def _document_multipart(schema: dict[str, Any]) -> None:
+    """A multipart body has no null: an optional field (`product_id: Form[Id | None] = None`) is omitted, not sent
+    as null, so its documented type is the value's alone (a client sending `null` would send the text "null").
+    And an empty file is refused (or dropped on the way): a file has at least one byte."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            body = content.get("multipart/form-data", {}).get("schema", {})
+            for name, field in body.get("properties", {}).items():
+                if field.get("format") == "binary":
+                    field.setdefault("minLength", 1)
+                options = field.get("anyOf") if isinstance(field.get("anyOf"), list) else []
+                kept = [option for option in options if option.get("type") != "null"]
+                if options and len(kept) == 1 and name not in body.get("required", []):
+                    field.pop("anyOf")
+                    field.update(kept[0])
 
 
 class TawridAPI(NinjaAPI):

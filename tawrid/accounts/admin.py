@@ -112,6 +112,7 @@ class ClusterMembershipAdmin(PolicyAdminMixin, admin.ModelAdmin):
     search_fields = ["member__name", "cluster__name"]
     raw_id_fields = ["member", "cluster"]
     list_select_related = ["member", "cluster"]
+    readonly_fields = ["member_consented_at", "member_consented_by"]  # the member's consent: its services only
 
 
 @admin.register(Invitation)

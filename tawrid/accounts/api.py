@@ -2,7 +2,7 @@
 cluster memberships, the audit trail and personal tokens. Same permissions and forms as the pages."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -12,6 +12,7 @@ from pydantic import ConfigDict
 from tawrid.accounts import policies, selectors, services
 from tawrid.accounts.api_auth import OptionalAuth
 from tawrid.accounts.forms import (
+    AUDIT_OBJECT_TYPES,
     MAX_TOKEN_DAYS,
     ApiTokenForm,
     AuditFilterForm,
@@ -22,7 +23,7 @@ from tawrid.accounts.forms import (
     validated,
 )
 from tawrid.accounts.models import ClusterMembershipStatus, OrganisationKind, Role, User
-from tawrid.core.api_schemas import Day, Id, Limit500, Offset
+from tawrid.core.api_schemas import FILLED_TEXT, Day, Id, Limit500, Offset
 from tawrid.core.errors import Forbidden
 from tawrid.core.permissions import actor_for
 
@@ -124,8 +125,12 @@ class InvitationOut(Schema):
 
 
 class TokenIn(Schema):
-    name: str
-    # Bounds documented, checked by ApiTokenForm (which reports them together with the name's errors).
+    name: str = Field(
+        ...,
+        description="What the token is for (not blank).",
+        json_schema_extra={"maxLength": 100, "pattern": FILLED_TEXT},
+    )
+    # Bounds documented, checked by ApiTokenForm (which reports the errors of both fields together).
     days: int | None = Field(
         None,
         description=f"Lifetime in days (default {settings.API_TOKEN_DEFAULT_DAYS}).",
@@ -158,14 +163,22 @@ class ClusterMembershipOut(Schema):
     joined_on: date | None
     left_on: date | None
     notes: str
+    member_consented_at: datetime | None = Field(
+        None, description="When the member organisation agreed (applied or accepted); empty: not agreed."
+    )
 
 
 class ClusterMembershipIn(Schema):
     cluster_id: Id
     member_id: Id
-    status: str = ClusterMembershipStatus.ACTIVE
+    status: str = ClusterMembershipStatus.PROPOSED
     joined_on: Day | None = None
     left_on: Day | None = None
+    notes: str = ""
+
+
+class ClusterApplicationIn(Schema):
+    cluster_id: Id
     notes: str = ""
 
 
@@ -457,16 +470,56 @@ def patch_cluster_membership(request: HttpRequest, cluster_membership_id: Id, pa
     return services.cluster_membership_set(actor=actor, cluster=membership.cluster, **data)
 
 
+@router.post(
+    "/cluster-memberships/{cluster_membership_id}/accept",
+    response=ClusterMembershipOut,
+    summary="Accept a cluster's proposal of membership (the member's administrators)",
+)
+def accept_cluster_membership(request: HttpRequest, cluster_membership_id: Id) -> Any:
+    """The member organisation agrees: the membership is active, and the secretariat oversees it."""
+    actor = actor_for(request.user)
+    membership = selectors.cluster_membership_get(actor=actor, cluster_membership_id=cluster_membership_id)
+    return services.cluster_membership_accept(actor=actor, membership=membership)
+
+
+@router.post(
+    "/cluster-memberships/{cluster_membership_id}/decline",
+    response={204: None},
+    summary="Decline a cluster's proposal of membership (the member's administrators)",
+)
+def decline_cluster_membership(request: HttpRequest, cluster_membership_id: Id) -> Status[None]:
+    actor = actor_for(request.user)
+    membership = selectors.cluster_membership_get(actor=actor, cluster_membership_id=cluster_membership_id)
+    services.cluster_membership_decline(actor=actor, membership=membership)
+    return Status(204, None)
+
+
+@router.post(
+    "/organisations/{organisation_id}/cluster-applications",
+    response={201: ClusterMembershipOut},
+    summary="Apply to a cluster (the organisation's administrators)",
+)
+def apply_to_cluster(request: HttpRequest, organisation_id: Id, payload: ClusterApplicationIn) -> Status[Any]:
+    """The organisation asks to join the cluster; its secretariat then activates the membership."""
+    actor = actor_for(request.user)
+    member = selectors.organisation_get(actor=actor, organisation_id=organisation_id)
+    cluster = selectors.organisation_get(actor=actor, organisation_id=payload.cluster_id)
+    membership = services.cluster_membership_apply(actor=actor, member=member, cluster=cluster, notes=payload.notes)
+    return Status(201, membership)
+
+
 # Audit trail ----------------------------------------------------------------------------------------------------------
 
 
 _ACTIONS = {0: "create", 1: "update", 2: "delete", 3: "access"}
+# The audited models, as AuditFilterForm's choices.
+AuditObjectType = Literal[tuple(key for key, _label in AUDIT_OBJECT_TYPES)]  # type: ignore[valid-type]
 
 
 @router.get("/audit", response=list[AuditEntryOut], summary="Audit trail of the organisations I administer or oversee")
 def list_audit(
     request: HttpRequest,
-    object_type: str | None = None,
+    object_type: AuditObjectType | None = None,  # type: ignore[valid-type]  # a Literal built from the choices
     date_from: Day | None = None,
     date_to: Day | None = None,
     organisation_id: Id | None = None,

@@ -38,11 +38,44 @@ class InvalidInput(DomainError):
         )
 
 
+# The codes of Django's own field checks: the input has not the documented shape (a 422). An error with another code
+# (`unknown_code`, or none) comes from a rule of the form the document cannot state: a 400, like a service's refusal.
+SHAPE_ERROR_CODES = frozenset(
+    {
+        "required",
+        "invalid",
+        "invalid_choice",
+        "invalid_list",
+        "invalid_pk_value",
+        "max_length",
+        "min_length",
+        "max_value",
+        "min_value",
+        "step_size",
+        "max_digits",
+        "max_decimal_places",
+        "max_whole_digits",
+        "null_characters_not_allowed",
+        "missing",
+        "empty",
+        "contradiction",
+    }
+)
+
+
 def validated(form: forms.BaseForm) -> dict[str, Any]:
-    """The cleaned data of a bound form, or InvalidInput with its errors."""
-    if not form.is_valid():
+    """The cleaned data of a bound form; InvalidInput (422) when a field has not the documented shape, or a
+    DomainError (400) when only the form's own rules refuse it (a code not in the nomenclature, dates in the wrong
+    order), with the form's errors as details either way."""
+    if form.is_valid():
+        return form.cleaned_data
+    refused = [error for errors in form.errors.as_data().values() for error in errors]
+    if any(error.code in SHAPE_ERROR_CODES for error in refused):
         raise InvalidInput(form)
-    return form.cleaned_data
+    codes = {error.code for error in refused if error.code}
+    details = details_from_validation_error(form.errors)
+    message = next(iter(next(iter(details.values()), [])), "") or _("The request was refused.")
+    raise DomainError(message, code=codes.pop() if len(codes) == 1 else "refused", details=details)
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -222,7 +255,13 @@ class InvitationAcceptForm(forms.Form):
 class ClusterMembershipForm(forms.Form):
     member = forms.ModelChoiceField(label=_("Member organisation"), queryset=Organisation.objects.none())
     status = forms.ChoiceField(
-        label=_("Status"), choices=ClusterMembershipStatus.choices, initial=ClusterMembershipStatus.ACTIVE
+        label=_("Status"),
+        choices=ClusterMembershipStatus.choices,
+        initial=ClusterMembershipStatus.PROPOSED,
+        help_text=_(
+            "A membership becomes active or suspended only once the organisation has agreed: it applied, or its "
+            "administrators accepted your proposal."
+        ),
     )
     joined_on = forms.DateField(
         label=_("Joined on"),
@@ -252,6 +291,16 @@ class ClusterMembershipForm(forms.Form):
         if left and cleaned.get("status") != ClusterMembershipStatus.LEFT:
             self.add_error("left_on", _("A leaving date is only for a member whose status is “Left”."))
         return cleaned
+
+
+class ClusterApplicationForm(forms.Form):
+    cluster = forms.ModelChoiceField(label=_("Cluster"), queryset=Organisation.objects.none())
+
+    def __init__(self, *args: Any, clusters: QuerySet[Organisation] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cluster_field = self.fields["cluster"]
+        assert isinstance(cluster_field, forms.ModelChoiceField)
+        cluster_field.queryset = clusters if clusters is not None else Organisation.objects.none()
 
 
 class ProfileForm(forms.Form):

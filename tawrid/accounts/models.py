@@ -188,6 +188,7 @@ class Membership(TimeStampedModel):
 
 
 class ClusterMembershipStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed by the cluster")
     APPLIED = "applied", _("Applied")
     ACTIVE = "active", _("Active")
     SUSPENDED = "suspended", _("Suspended")
@@ -213,6 +214,18 @@ class ClusterMembership(TimeStampedModel):
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
     left_on = models.DateField(_("left on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # The member organisation's consent (its administrator applied or accepted the cluster's proposal): only
+    # a consented, active membership gives the secretariat oversight (tawrid.core.permissions.actor_for).
+    member_consented_at = models.DateTimeField(_("member consented at"), null=True, blank=True, editable=False)
+    member_consented_by = models.ForeignKey(
+        User,
+        verbose_name=_("member consented by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("cluster membership")

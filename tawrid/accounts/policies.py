@@ -6,7 +6,9 @@
   administrators change it.
 - Memberships and invitations: read like the organisation's private data, changed by its administrators.
 - Cluster memberships: read by the member organisation's people and by the cluster's people, changed by
-  the cluster's administrators and members (the secretariat).
+  the cluster's administrators and members (the secretariat). The member's consent is its own: only its
+  administrators apply to a cluster or accept or decline a proposal (`can_consent_for`), and the
+  secretariat activates only a membership the member consented to.
 - API tokens: their owner only.
 - Audit trail entries: the administrators of the organisation they are filed under, and the secretariat
   of the clusters that organisation belongs to. Nobody changes them.
@@ -63,6 +65,11 @@ def can_read_private(actor: Actor, organisation_id: int | None) -> bool:
 
 def can_administer(actor: Actor, organisation_id: int | None) -> bool:
     return actor.is_superuser or actor.is_admin_of(organisation_id)
+
+
+def can_consent_for(actor: Actor, member_id: int | None) -> bool:
+    """Whether the actor may agree, for organisation `member_id`, to its cluster's oversight (or refuse it)."""
+    return actor.is_superuser or actor.is_admin_of(member_id)
 
 
 def cluster_ids_of(actor: Actor, *, writable: bool = False) -> frozenset[int]:

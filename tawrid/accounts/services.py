@@ -87,8 +87,9 @@ def organisation_create(
 ) -> Organisation:
     """A new organisation, created by the platform operator or by an administrator of a cluster secretariat.
 
-    With `cluster`, it joins that cluster as an active member today; a secretariat administrator must give
-    one of their clusters. With `first_admin_email`, that person is invited as its administrator.
+    With `cluster`, it joins that cluster as an active member today, consented by its creator (the
+    secretariat made it; its first administrator's invitation says so); a secretariat administrator must
+    give one of their clusters. With `first_admin_email`, that person is invited as its administrator.
     """
     if cluster is not None and (cluster.kind != OrganisationKind.CLUSTER or not can_administer(actor, cluster.pk)):
         raise Forbidden(_("Only the administrators of a cluster secretariat can add members to that cluster."))
@@ -129,6 +130,8 @@ def organisation_create(
                 member=organisation,
                 status=ClusterMembershipStatus.ACTIVE,
                 joined_on=timezone.localdate(),
+                member_consented_at=timezone.now(),
+                member_consented_by_id=actor.user_id,
             )
         if first_admin_email:
             _invitation_create(
@@ -476,17 +479,32 @@ def invitation_revoke(*, actor: Actor, invitation: Invitation) -> Invitation:
 # Cluster membership ----------------------------------------------------------------------------------------------
 
 
+# Statuses that need the member's consent: the secretariat sets them only on a consented membership.
+CONSENTED_STATUSES = frozenset({ClusterMembershipStatus.ACTIVE, ClusterMembershipStatus.SUSPENDED})
+
+
+def _no_consent_error(member: Organisation) -> DomainError:
+    message = _(
+        "%(member)s has not agreed to join the cluster: propose the membership and wait for its administrators "
+        "to accept it, or for them to apply."
+    ) % {"member": member}
+    return DomainError(message, code="no_consent", details={"status": [message]})
+
+
 def cluster_membership_set(
     *,
     actor: Actor,
     cluster: Organisation,
     member: Organisation,
-    status: str = ClusterMembershipStatus.ACTIVE,
+    status: str = ClusterMembershipStatus.PROPOSED,
     joined_on: date | None = None,
     left_on: date | None = None,
     notes: str | None = None,
 ) -> ClusterMembership:
-    """Add `member` to `cluster`, or change its status and dates. Leaving is recorded, never deleted."""
+    """Propose membership of `cluster` to `member`, or change a membership's status and dates (the
+    secretariat). Only the member consents (`cluster_membership_apply`, `cluster_membership_accept`): a
+    membership becomes active or suspended only once it has. Leaving is recorded, never deleted, and
+    withdraws the consent: a former member comes back only by a new application or proposal."""
     if cluster.kind != OrganisationKind.CLUSTER:
         raise DomainError(_("%(name)s is not a cluster.") % {"name": cluster}, code="not_a_cluster")
     if not (actor.is_superuser or actor.can_write_org(cluster.pk)):
@@ -509,6 +527,15 @@ def cluster_membership_set(
                     details={"member": [_("Choose another organisation.")]},
                 )
             membership = ClusterMembership(cluster=cluster, member=member)
+        consented = membership.member_consented_at is not None
+        if status in CONSENTED_STATUSES and not consented:
+            raise _no_consent_error(member)
+        if status == ClusterMembershipStatus.APPLIED and membership.status != ClusterMembershipStatus.APPLIED:
+            message = _("Only the organisation's administrators can apply to a cluster.")
+            raise DomainError(message, code="no_consent", details={"status": [message]})
+        if status == ClusterMembershipStatus.PROPOSED and consented:
+            message = _("%(member)s has already agreed to join the cluster.") % {"member": member}
+            raise DomainError(message, code="already_consented", details={"status": [message]})
         membership.status = status
         if joined_on is not None:
             membership.joined_on = joined_on
@@ -516,6 +543,7 @@ def cluster_membership_set(
             membership.joined_on = today
         if status == ClusterMembershipStatus.LEFT:
             membership.left_on = left_on or membership.left_on or today
+            membership.member_consented_at = membership.member_consented_by = None
         elif left_on is not None:
             raise DomainError(
                 _("A leaving date is only for a member whose status is “Left”."),
@@ -532,6 +560,74 @@ def cluster_membership_set(
             membership.notes = notes
         membership.save()
     return membership
+
+
+def _require_consent_power(actor: Actor, member_id: int) -> None:
+    if not policies.can_consent_for(actor, member_id):
+        raise Forbidden(_("Only the organisation's administrators can decide on its cluster memberships."))
+
+
+def cluster_membership_apply(
+    *, actor: Actor, member: Organisation, cluster: Organisation, notes: str = ""
+) -> ClusterMembership:
+    """`member` applies to `cluster` (its administrators): a consented application the secretariat then
+    activates. A pending proposal of that cluster is accepted instead."""
+    _require_consent_power(actor, member.pk)
+    if cluster.kind != OrganisationKind.CLUSTER:
+        raise DomainError(_("%(name)s is not a cluster.") % {"name": cluster}, code="not_a_cluster")
+    if member.pk == cluster.pk:
+        raise DomainError(
+            _("A cluster cannot be a member of itself."), details={"cluster": [_("Choose another organisation.")]}
+        )
+    if member.kind in policies.OPERATOR_ONLY_KINDS and not policies.can_set_powers(actor):
+        message = _("An authority or a cluster cannot be enrolled as a member of a cluster.")
+        raise Forbidden(message, details={"cluster": [message]})
+    with transaction.atomic():
+        membership = ClusterMembership.objects.select_for_update().filter(cluster=cluster, member=member).first()
+        if membership is not None and membership.status == ClusterMembershipStatus.PROPOSED:
+            return cluster_membership_accept(actor=actor, membership=membership)
+        if membership is not None and membership.status != ClusterMembershipStatus.LEFT:
+            message = _("%(member)s is already a member of %(cluster)s or has applied.") % {
+                "member": member,
+                "cluster": cluster,
+            }
+            raise DomainError(message, code="already_member", details={"cluster": [message]})
+        if membership is None:
+            membership = ClusterMembership(cluster=cluster, member=member)
+        membership.status = ClusterMembershipStatus.APPLIED
+        membership.left_on = None
+        membership.member_consented_at = timezone.now()
+        membership.member_consented_by_id = actor.user_id
+        if notes:
+            membership.notes = notes
+        membership.save()
+    return membership
+
+
+def _locked_proposal(actor: Actor, membership: ClusterMembership) -> ClusterMembership:
+    _require_consent_power(actor, membership.member_id)
+    membership = ClusterMembership.objects.select_for_update().select_related("cluster", "member").get(pk=membership.pk)
+    if membership.status != ClusterMembershipStatus.PROPOSED:
+        raise DomainError(_("Only a pending proposal can be accepted or declined."), code="not_proposed")
+    return membership
+
+
+def cluster_membership_accept(*, actor: Actor, membership: ClusterMembership) -> ClusterMembership:
+    """The member's administrators accept the cluster's proposal: both sides agree, so it is active today."""
+    with transaction.atomic():
+        membership = _locked_proposal(actor, membership)
+        membership.status = ClusterMembershipStatus.ACTIVE
+        membership.joined_on = membership.joined_on or timezone.localdate()
+        membership.member_consented_at = timezone.now()
+        membership.member_consented_by_id = actor.user_id
+        membership.save()
+    return membership
+
+
+def cluster_membership_decline(*, actor: Actor, membership: ClusterMembership) -> None:
+    """The member's administrators decline the cluster's proposal: it is removed (the audit trail keeps it)."""
+    with transaction.atomic():
+        _locked_proposal(actor, membership).delete()
 
 
 # People ------------------------------------------------------------------------------------------------------------

@@ -25,6 +25,23 @@ urlpatterns = [
     path("cluster/", views.cluster_members, name="cluster_members"),
     path("cluster/add/", views.cluster_membership_add, name="cluster_membership_add"),
     path("cluster/<int:cluster_membership_id>/", views.cluster_membership_edit, name="cluster_membership_edit"),
+    path(
+        "cluster/<int:cluster_membership_id>/accept/",
+        views.cluster_membership_answer,
+        {"accept": True},
+        name="cluster_membership_accept",
+    ),
+    path(
+        "cluster/<int:cluster_membership_id>/decline/",
+        views.cluster_membership_answer,
+        {"accept": False},
+        name="cluster_membership_decline",
+    ),
+    path(
+        "organisations/<int:organisation_id>/cluster-applications/",
+        views.cluster_application_create,
+        name="cluster_application_create",
+    ),
     path("audit/", views.audit_log, name="audit_log"),
     path(
         "password-reset/",

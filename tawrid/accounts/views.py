@@ -22,6 +22,7 @@ from tawrid.accounts import policies, selectors, services
 from tawrid.accounts.forms import (
     ApiTokenForm,
     AuditFilterForm,
+    ClusterApplicationForm,
     ClusterMemberFilterForm,
     ClusterMembershipForm,
     EmailAuthenticationForm,
@@ -33,7 +34,7 @@ from tawrid.accounts.forms import (
     OrganisationPowersForm,
     ProfileForm,
 )
-from tawrid.accounts.models import ClusterMembershipStatus, Role, User
+from tawrid.accounts.models import ClusterMembershipStatus, Organisation, OrganisationKind, Role, User
 from tawrid.core import permissions
 from tawrid.core.errors import DomainError, Forbidden, NotFound
 from tawrid.core.permissions import actor_for
@@ -219,8 +220,64 @@ def _organisation_context(request: HttpRequest, organisation: Any, **extra: Any)
         "my_role": actor.roles.get(organisation.pk),
         "cluster_memberships": selectors.cluster_membership_list(actor=actor).filter(member=organisation),
     }
+    if policies.can_consent_for(actor, organisation.pk):
+        context["cluster_proposals"] = [
+            cm for cm in context["cluster_memberships"] if cm.status == ClusterMembershipStatus.PROPOSED
+        ]
+        clusters = _clusters_open_to(actor, organisation)
+        context["cluster_application_form"] = ClusterApplicationForm(clusters=clusters) if clusters.exists() else None
     context.update(extra)
     return context
+
+
+def _clusters_open_to(actor: permissions.Actor, organisation: Any) -> Any:
+    """Clusters the organisation may apply to: those it can see and is not (or no longer) a member of."""
+    current = organisation.cluster_memberships.exclude(status=ClusterMembershipStatus.LEFT).values("cluster_id")
+    clusters = Organisation.objects.filter(kind=OrganisationKind.CLUSTER).exclude(pk=organisation.pk)
+    return permissions.visible(actor, clusters).exclude(pk__in=current).order_by("name")
+
+
+@login_required
+@require_POST
+def cluster_application_create(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    organisation = selectors.organisation_get_private(actor=actor, organisation_id=organisation_id)
+    if not policies.can_consent_for(actor, organisation.pk):
+        raise Forbidden()
+    form = ClusterApplicationForm(request.POST, clusters=_clusters_open_to(actor, organisation))
+    if form.is_valid():
+        cluster = form.cleaned_data["cluster"]
+        try:
+            services.cluster_membership_apply(actor=actor, member=organisation, cluster=cluster)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("%(name)s has applied to %(cluster)s.") % {"name": organisation, "cluster": cluster}
+            )
+    else:
+        messages.error(request, _("Choose a cluster."))
+    return redirect("accounts:organisation_detail", organisation_id=organisation.pk)
+
+
+@login_required
+@require_POST
+def cluster_membership_answer(request: HttpRequest, cluster_membership_id: int, accept: bool) -> HttpResponse:
+    actor = actor_for(request.user)
+    membership = selectors.cluster_membership_get(actor=actor, cluster_membership_id=cluster_membership_id)
+    member_id, cluster = membership.member_id, membership.cluster
+    try:
+        if accept:
+            services.cluster_membership_accept(actor=actor, membership=membership)
+            messages.success(request, _("You have joined %(cluster)s.") % {"cluster": cluster})
+        else:
+            services.cluster_membership_decline(actor=actor, membership=membership)
+            messages.success(request, _("You have declined to join %(cluster)s.") % {"cluster": cluster})
+    except Forbidden:
+        raise
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("accounts:organisation_detail", organisation_id=member_id)
 
 
 @login_required
@@ -460,7 +517,11 @@ def cluster_membership_add(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             _show_error(form, error)
         else:
-            messages.success(request, _("%(name)s is now recorded as a member.") % {"name": membership.member})
+            if membership.status == ClusterMembershipStatus.PROPOSED:
+                message = _("Membership has been proposed to %(name)s: it applies once its administrators accept.")
+            else:
+                message = _("%(name)s is now recorded as a member.")
+            messages.success(request, message % {"name": membership.member})
             return redirect(f"{reverse('accounts:cluster_members')}?cluster={cluster.pk}")
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/cluster_membership_form.html", {"form": form, "cluster": cluster}, status=status)

@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 from tawrid.accounts.api_auth import OptionalAuth
 from tawrid.accounts.forms import validated
 from tawrid.catalog import exports, policies, selectors, services
+from tawrid.catalog.api_inputs import ProductIn, ProductPatch
 from tawrid.catalog.forms import CertificateForm, ProductForm, VariantForm
 from tawrid.catalog.models import (
     Certificate,
@@ -28,7 +29,14 @@ from tawrid.catalog.models import (
     Variant,
 )
 from tawrid.core import permissions
-from tawrid.core.api_schemas import Day, Id, Limit200, Limit500, Offset
+from tawrid.core.api_schemas import (
+    FILLED_TEXT,
+    Day,
+    Id,
+    Limit200,
+    Limit500,
+    Offset,
+)
 from tawrid.core.errors import DomainError, Forbidden, NotFound
 from tawrid.core.permissions import Actor, actor_for
 
@@ -89,65 +97,14 @@ class ProductDetailOut(ProductOut):
     variants: list[VariantOut]
 
 
-class ProductIn(Schema):
-    manufacturer_id: Id | None = Field(None, description="Default: the caller's (only) manufacturer.")
-    reference: str
-    name_fr: str
-    name_ar: str = ""
-    name_en: str = ""
-    description_fr: str = ""
-    description_ar: str = ""
-    description_en: str = ""
-    emdn_code: str
-    cpv_code: str = ""
-    hs_code: str = ""
-    risk_class: str = ""
-    sterile: bool = False
-    single_use: bool = False
-    latex_free: bool = False
-    powder_free: bool = False
-    pvc_free: bool = False
-    implantable: bool = False
-    reusable: bool = False
-    units_per_box: int | None = None
-    boxes_per_carton: int | None = None
-    capacity_per_year: int | None = None
-    minimum_order: int | None = None
-    lead_time_days: int | None = None
-    unit_price: Decimal | None = None
-    local_content_share: Decimal | None = None
-
-
-class ProductPatch(Schema):
-    reference: str | None = None
-    name_fr: str | None = None
-    name_ar: str | None = None
-    name_en: str | None = None
-    description_fr: str | None = None
-    emdn_code: str | None = None
-    cpv_code: str | None = None
-    hs_code: str | None = None
-    risk_class: str | None = None
-    sterile: bool | None = None
-    single_use: bool | None = None
-    latex_free: bool | None = None
-    units_per_box: int | None = None
-    boxes_per_carton: int | None = None
-    capacity_per_year: int | None = None
-    minimum_order: int | None = None
-    lead_time_days: int | None = None
-    unit_price: Decimal | None = None
-    local_content_share: Decimal | None = None
-
-
 class SpecIn(Schema):
     value: str
     unit: str = ""
 
 
 class VariantIn(Schema):
-    reference: str = Field(..., min_length=1, max_length=64)
-    label: str = Field(..., min_length=1, max_length=120)
+    reference: str = Field(..., max_length=64, pattern=FILLED_TEXT, description="Not blank.")
+    label: str = Field(..., max_length=120, pattern=FILLED_TEXT, description="Not blank.")
     udi_di: str = Field("", pattern=r"^(\d{14})?$", description="GS1 GTIN-14, check digit included.")
     capacity_per_year: int | None = Field(None, ge=0, le=2_147_483_647)
     specifications: dict[str, SpecIn] = Field(default_factory=dict, description="attribute key → value and unit")

@@ -84,7 +84,7 @@ class ProductForm(forms.ModelForm):
         code = (self.cleaned_data.get("emdn_code") or "").strip().upper()
         emdn = EmdnCode.objects.filter(code=code).first()
         if emdn is None:
-            raise forms.ValidationError(_("Unknown EMDN code."))
+            raise forms.ValidationError(_("Unknown EMDN code."), code="unknown_code")
         return emdn
 
     def clean_cpv_code(self) -> CpvCode | None:
@@ -94,7 +94,7 @@ class ProductForm(forms.ModelForm):
         digits = code.split("-")[0]
         cpv = CpvCode.objects.filter(numeric_code=int(digits)).first() if digits.isdigit() else None
         if cpv is None:
-            raise forms.ValidationError(_("Unknown CPV code."))
+            raise forms.ValidationError(_("Unknown CPV code."), code="unknown_code")
         return cpv
 
     def clean_hs_code(self) -> HsCode | None:
@@ -103,7 +103,7 @@ class ProductForm(forms.ModelForm):
             return None
         hs = HsCode.objects.filter(code=code).first()
         if hs is None:
-            raise forms.ValidationError(_("Unknown HS code."))
+            raise forms.ValidationError(_("Unknown HS code."), code="unknown_code")
         return hs
 
     def service_fields(self) -> dict[str, Any]:

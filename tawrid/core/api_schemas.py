@@ -7,6 +7,7 @@ pydantic before the view runs (a 422 in the error format) and documented in the 
 
 import re
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Field, Schema
@@ -46,6 +47,20 @@ Day = Annotated[
         json_schema_extra={"pattern": r"^(199\d|20\d\d|2100)-\d\d-\d\d$"},
     ),
 ]
+
+
+# Text that goes through a Django form: the form refuses NUL characters (a 422), and a required field that is blank
+# once stripped. The patterns tell clients (and the API fuzzing); give max_length alongside, as the form's.
+TEXT = r"^[^\x00]*$"
+FILLED_TEXT = r"^[^\x00]*[^\s\x00][^\x00]*$"
+# The largest values of the database's integer columns (PositiveIntegerField, PositiveBigIntegerField).
+MAX_INT = 2**31 - 1
+MAX_BIGINT = MAX_ID
+
+
+# A price in MAD as the models keep it (14 digits, 2 decimals, not negative): the decimals are documented as
+# `multipleOf` (JSON Schema has no decimal places), checked exactly on the decimal sent.
+Amount = Annotated[Decimal, Field(ge=0, lt=10**12, multiple_of=Decimal("0.01"), description="MAD, at most 2 decimals.")]
 
 
 # Page sizes of 1 … N: values outside are refused with a 422, not silently clamped. Spelled out (not built by a

@@ -4,7 +4,9 @@ The rules:
 - a person acts through their memberships: administrators and members of an organisation may change its
   private data, read-only members may only read it;
 - the people of a cluster's secretariat (an organisation of kind `cluster`) may read the private data of
-  the cluster's member organisations (any membership status), not change it;
+  the cluster's member organisations, not change it: only of members whose membership is active and that
+  agreed to it (`ClusterMembership.member_consented_at`), never of applicants, proposed, suspended or former
+  members;
 - authorities (IMANOR, the DMP, the Ministry of Industry) act only on what they govern; each app's policy
   says which decisions those are;
 - anonymous visitors see only what is public;
@@ -104,8 +106,11 @@ def actor_for(user: Any) -> Actor:
     cluster_ids = [org for org, kind in kinds.items() if kind == "cluster"]
     overseen: frozenset[int] = frozenset()
     if cluster_ids:
+        # Powers come from data the overseen organisation agreed to: an active membership it consented to.
         overseen = frozenset(
-            ClusterMembership.objects.filter(cluster_id__in=cluster_ids).values_list("member_id", flat=True)
+            ClusterMembership.objects.filter(
+                cluster_id__in=cluster_ids, status="active", member_consented_at__isnull=False
+            ).values_list("member_id", flat=True)
         )
     actor = Actor(
         user_id=user.pk,

@@ -4,14 +4,14 @@ policies as the pages: prices and the buyer's identity are null for those who ma
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
 from tawrid.accounts.forms import validated
 from tawrid.accounts.models import Organisation
-from tawrid.core.api_schemas import Id, Limit1000, Limit5000, Offset, Year
+from tawrid.core.api_schemas import FILLED_TEXT, TEXT, Amount, Id, Limit1000, Limit5000, Offset, Year
 from tawrid.core.errors import Forbidden, NotFound
 from tawrid.core.permissions import Actor, actor_for
 from tawrid.demand import policies, selectors, services
@@ -95,32 +95,49 @@ class PlanPatch(Schema):
     disclose_buyer: bool | None = None
 
 
+# PlanLineForm's bounds, documented. A code not in the nomenclature, a certificate or a schedule the form cannot
+# read are refused with a 400: rules of the data, not of the document.
+Quantity = Annotated[
+    Decimal,
+    Field(ge=Decimal("0.001"), lt=10**11, multiple_of=Decimal("0.001"), description="At most 3 decimals."),
+]
+Designation = Annotated[str, Field(max_length=2000, pattern=FILLED_TEXT)]
+BuyerReference = Annotated[str, Field(max_length=80, pattern=TEXT)]
+Unit = Annotated[str, Field(max_length=40, pattern=TEXT)]
+Place = Annotated[str, Field(max_length=200, pattern=TEXT)]
+LongText = Annotated[str, Field(pattern=TEXT)]
+Schedule = Annotated[str, Field(pattern=TEXT, description="e.g. `T1: 100; T3: 50` or `janvier: 10, juin: 20`.")]
+EmdnCode = Annotated[str, Field(max_length=13, pattern=TEXT)]
+CpvCode = Annotated[str, Field(max_length=10, pattern=TEXT)]
+Certificate = Annotated[str, Field(pattern=TEXT, description="e.g. ISO 13485, CE or DMP.")]
+
+
 class LineIn(Schema):
-    buyer_reference: str = ""
-    designation: str
-    quantity: Decimal
-    unit: str = ""
-    unit_price: Decimal | None = None
-    required_certificates: list[str] = []
-    specification: str = ""
-    delivery_place: str = ""
-    delivery_schedule: str = Field("", description="e.g. `T1: 100; T3: 50` or `janvier: 10, juin: 20`.")
-    emdn_code: str = ""
-    cpv_code: str = ""
+    buyer_reference: BuyerReference = ""
+    designation: Designation
+    quantity: Quantity
+    unit: Unit = ""
+    unit_price: Amount | None = None
+    required_certificates: list[Certificate] = []
+    specification: LongText = ""
+    delivery_place: Place = ""
+    delivery_schedule: Schedule = ""
+    emdn_code: EmdnCode = ""
+    cpv_code: CpvCode = ""
 
 
 class LinePatch(Schema):
-    buyer_reference: str | None = None
-    designation: str | None = None
-    quantity: Decimal | None = None
-    unit: str | None = None
-    unit_price: Decimal | None = None
-    required_certificates: list[str] | None = None
-    specification: str | None = None
-    delivery_place: str | None = None
-    delivery_schedule: str | None = None
-    emdn_code: str | None = None
-    cpv_code: str | None = None
+    buyer_reference: BuyerReference | None = None
+    designation: Designation | None = None
+    quantity: Quantity | None = None
+    unit: Unit | None = None
+    unit_price: Amount | None = None
+    required_certificates: list[Certificate] | None = None
+    specification: LongText | None = None
+    delivery_place: Place | None = None
+    delivery_schedule: Schedule | None = None
+    emdn_code: EmdnCode | None = None
+    cpv_code: CpvCode | None = None
 
 
 class CorrectionIn(Schema):

@@ -67,9 +67,8 @@ def parse_certificates(value: Any) -> list[str]:
             continue
         kind = _CERTIFICATE_WORDS.get(key) or _CERTIFICATE_WORDS.get(key.replace("-", " ")) or _certificate_in(key)
         if kind is None:
-            raise forms.ValidationError(
-                _("Unknown certificate “%(value)s”: write ISO 13485, NM (IMANOR), CE or DMP.") % {"value": item.strip()}
-            )
+            message = _("Unknown certificate “%(value)s”: write ISO 13485, NM (IMANOR), CE or DMP.")
+            raise forms.ValidationError(message % {"value": item.strip()}, code="unknown_certificate")
         if str(kind) not in found:
             found.append(str(kind))
     return found
@@ -184,7 +183,7 @@ class PlanLineForm(forms.Form):
             return None
         found = EmdnCode.objects.filter(code=code).first()
         if found is None:
-            raise forms.ValidationError(_("Unknown EMDN code “%(code)s”.") % {"code": code})
+            raise forms.ValidationError(_("Unknown EMDN code “%(code)s”.") % {"code": code}, code="unknown_code")
         return found
 
     def clean_cpv_code(self) -> Any:
@@ -195,7 +194,7 @@ class PlanLineForm(forms.Form):
             return None
         found = CpvCode.objects.filter(code__startswith=code[:8]).order_by("code").first()
         if found is None:
-            raise forms.ValidationError(_("Unknown CPV code “%(code)s”.") % {"code": code})
+            raise forms.ValidationError(_("Unknown CPV code “%(code)s”.") % {"code": code}, code="unknown_code")
         return found
 
     def clean(self) -> dict[str, Any]:

@@ -11,8 +11,9 @@ from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
-from tawrid.accounts.models import ClusterMembership, Membership, Organisation, User
+from tawrid.accounts.models import ClusterMembership, ClusterMembershipStatus, Membership, Organisation, User
 from tawrid.core.text import fold
 from tawrid.demo import data
 
@@ -204,6 +205,7 @@ def demo_seed(*, seed: int = data.DEFAULT_SEED) -> SeedReport:
 
     cluster = orgs[data.CLUSTER.slug]
     existing_members = set(ClusterMembership.objects.filter(cluster=cluster).values_list("member_id", flat=True))
+    consented_at = timezone.now()
     new_cluster_memberships = [
         ClusterMembership(
             cluster=cluster,
@@ -212,6 +214,8 @@ def demo_seed(*, seed: int = data.DEFAULT_SEED) -> SeedReport:
             joined_on=c.joined_on,
             left_on=c.left_on,
             notes=c.notes,
+            # The demo's members agreed to their cluster (oversight needs it); those who left withdrew it.
+            member_consented_at=None if c.status == ClusterMembershipStatus.LEFT else consented_at,
         )
         for c in plan.cluster_memberships
         if orgs[c.member].pk not in existing_members

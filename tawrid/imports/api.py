@@ -6,7 +6,7 @@ and read the problems found (JSON, or the xlsx/csv report)."""
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -22,6 +22,12 @@ from tawrid.imports.models import ImportRun
 from tawrid.imports.registry import registered_kinds
 
 router = Router(tags=["imports"])
+
+# An empty multipart field counts as absent: the kind is never empty (an unknown kind is a 404).
+ImportKindName = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"\S", description="A kind of GET /api/v1/imports/kinds.")
+]
+HeaderRow = Annotated[int, Field(ge=1, le=1_000_000, description="The row of the headers; omit it to find it.")]
 
 
 class ColumnOut(Schema):
@@ -135,11 +141,11 @@ def list_runs(
 )
 def upload(
     request: HttpRequest,
-    kind: Form[str],
+    kind: Form[ImportKindName],
     organisation_id: Form[Id],
     file: File[UploadedFile],
     sheet: Form[str] = "",
-    header_row: Form[int | None] = None,
+    header_row: Form[HeaderRow | None] = None,
     confirm_reimport: Form[bool] = False,
     params: Form[str] = "",
 ) -> Any:

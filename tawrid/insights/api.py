@@ -488,11 +488,12 @@ def _year(value: int | None, allowed: list[int], default: int | None) -> int | N
     if value is None:
         return default
     if value not in allowed:
-        raise Unprocessable(
-            _("No figures for %(year)s (years: %(years)s).")
-            % {"year": value, "years": ", ".join(str(y) for y in sorted(allowed)) or "—"},
-            code="invalid_year",
-        )
+        # A well-formed year the data does not cover: a rule of the data, not of the document (400, not 422).
+        message = _("No figures for %(year)s (years: %(years)s).") % {
+            "year": value,
+            "years": ", ".join(str(y) for y in sorted(allowed)) or "—",
+        }
+        raise DomainError(message, code="no_figures", details={"year": [message]})
     return value
 
 

@@ -170,8 +170,11 @@ def _dashboard_world() -> tuple[list[int], list[int]]:
         Organisation(name=f"Bench maker {n}", slug=f"bench-dash-maker-{n}", kind=OrganisationKind.MANUFACTURER)
         for n in range(MAKERS)
     )
-    ClusterMembership.objects.bulk_create(ClusterMembership(cluster=cluster, member=o) for o in buyers + makers)
     now = timezone.now()
+    # Active and consented: the secretariat's dashboard reads only the members that agreed to it.
+    ClusterMembership.objects.bulk_create(
+        ClusterMembership(cluster=cluster, member=o, member_consented_at=now) for o in buyers + makers
+    )
     plans = PurchasePlan.objects.bulk_create(
         PurchasePlan(buyer=b, year=PLAN_YEAR, status=PlanStatus.PUBLISHED, published_at=now) for b in buyers
     )

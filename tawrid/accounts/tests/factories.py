@@ -67,6 +67,8 @@ class ClusterMembershipFactory(factory.django.DjangoModelFactory):
 
     cluster = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.CLUSTER)
     member = factory.SubFactory(OrganisationFactory)
+    # The member agreed (it applied or accepted the cluster's proposal): the secretariat's oversight needs it.
+    member_consented_at = factory.LazyFunction(timezone.now)
 
 
 def person_in(organisation: Organisation, role: str = Role.MEMBER, **user_fields) -> User:

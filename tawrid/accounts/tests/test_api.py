@@ -167,11 +167,13 @@ def test_cluster_memberships_endpoints(client, world):
     newcomer = OrganisationFactory(name="Nouvel Hôpital", kind=OrganisationKind.HOSPITAL)
     created = client.post(
         f"{API}/cluster-memberships",
-        {"cluster_id": world.cluster.pk, "member_id": newcomer.pk, "status": "applied"},
+        {"cluster_id": world.cluster.pk, "member_id": newcomer.pk},
         content_type="application/json",
         headers=secretariat,
     )
-    assert created.status_code == 201 and created.json()["status"] == "applied"
+    assert created.status_code == 201 and created.json()["status"] == "proposed"
+    assert created.json()["member_consented_at"] is None
+    ClusterMembership.objects.filter(pk=created.json()["id"]).update(status="applied")
     listed = client.get(f"{API}/cluster-memberships", {"status": "applied"}, headers=secretariat).json()
     assert [m["member_name"] for m in listed] == ["Nouvel Hôpital"]
     left = client.patch(
@@ -180,7 +182,8 @@ def test_cluster_memberships_endpoints(client, world):
         content_type="application/json",
         headers=secretariat,
     )
-    assert left.status_code == 422 and "left_on" in left.json()["details"]
+    # Well-formed dates in the wrong order: a rule the document cannot state, so a 400 (not a 422).
+    assert left.status_code == 400 and "left_on" in left.json()["details"]
     left = client.patch(
         f"{API}/cluster-memberships/{created.json()['id']}",
         {"status": "left", "left_on": "2025-02-01"},
@@ -205,12 +208,11 @@ def test_audit_endpoint_shows_before_and_after(client, world):
     assert update["organisation_id"] == world.org_a.pk
     assert {"field": "city", "before": "Casablanca", "after": "Agadir"} in update["changes"]
     assert client.get(f"{API}/audit", headers=bearer(world.member_a)).json() == []
-    assert (
-        client.get(
-            f"{API}/audit", {"date_from": "2025-02-01", "date_to": "2025-01-01"}, headers=bearer(world.admin_a)
-        ).status_code
-        == 422
-    )
+    reversed_dates = {"date_from": "2025-02-01", "date_to": "2025-01-01"}
+    refused = client.get(f"{API}/audit", reversed_dates, headers=bearer(world.admin_a))
+    assert refused.status_code == 400 and "date_to" in refused.json()["details"]  # a rule, not the document's shape
+    unknown = client.get(f"{API}/audit", {"object_type": "opening"}, headers=bearer(world.admin_a))
+    assert unknown.status_code == 422 and "query.object_type" in unknown.json()["details"]  # not a documented choice
 
 
 def test_accept_invitation_records_the_membership_in_the_audit_trail(world):

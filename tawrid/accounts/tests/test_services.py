@@ -261,10 +261,11 @@ def test_a_mail_failure_does_not_fail_the_invitation(world, settings, django_cap
 def test_secretariat_adds_a_member_changes_its_status_and_records_leaving(world):
     actor = actor_for(world.secretariat)
     newcomer = OrganisationFactory(kind=OrganisationKind.HOSPITAL_GROUP)
-    membership = services.cluster_membership_set(
-        actor=actor, cluster=world.cluster, member=newcomer, status=ClusterMembershipStatus.APPLIED
+    newcomer_admin = person_in(newcomer, Role.ADMIN)
+    membership = services.cluster_membership_apply(
+        actor=actor_for(newcomer_admin), member=newcomer, cluster=world.cluster
     )
-    assert membership.joined_on is None
+    assert membership.joined_on is None and membership.status == ClusterMembershipStatus.APPLIED
     membership = services.cluster_membership_set(
         actor=actor,
         cluster=world.cluster,
@@ -285,6 +286,7 @@ def test_secretariat_adds_a_member_changes_its_status_and_records_leaving(world)
         date(2024, 3, 1),
         date(2025, 6, 30),
     )
+    assert membership.member_consented_at is None  # leaving withdraws the consent
     assert ClusterMembership.objects.filter(cluster=world.cluster, member=newcomer).count() == 1
 
 

@@ -7,7 +7,14 @@ from django.utils import timezone
 
 from tawrid.accounts import services
 from tawrid.accounts.models import ApiToken, ClusterMembership, Invitation, Membership, Organisation, Role, User
-from tawrid.accounts.tests.factories import TEST_PASSWORD, InvitationFactory, OrganisationFactory, World, token_for
+from tawrid.accounts.tests.factories import (
+    TEST_PASSWORD,
+    ClusterMembershipFactory,
+    InvitationFactory,
+    OrganisationFactory,
+    World,
+    token_for,
+)
 from tawrid.accounts.tokens import hash_secret
 from tawrid.core.permissions import actor_for
 
@@ -155,11 +162,8 @@ def test_invitation_acceptance_page_for_a_logged_in_person_and_bad_links(client,
 
 
 def test_cluster_members_page_filters_by_status_and_kind(client, world):
-    services.cluster_membership_set(
-        actor=actor_for(world.superuser),
-        cluster=world.cluster,
-        member=OrganisationFactory(name="Hôpital Nord", kind="hospital"),
-        status="suspended",
+    ClusterMembershipFactory(
+        cluster=world.cluster, member=OrganisationFactory(name="Hôpital Nord", kind="hospital"), status="suspended"
     )
     client.force_login(world.secretariat)
     page = client.get(reverse("accounts:cluster_members"))
@@ -179,10 +183,13 @@ def test_secretariat_adds_and_edits_members_from_the_page(client, world):
     candidate = OrganisationFactory(name="Start-up Omega", kind="startup")
     add = reverse("accounts:cluster_membership_add") + f"?cluster={world.cluster.pk}"
     assert client.get(add).status_code == 200
-    response = client.post(add, {"member": candidate.pk, "status": "applied", "cluster": world.cluster.pk})
+    response = client.post(add, {"member": candidate.pk, "status": "proposed", "cluster": world.cluster.pk})
     assert response.status_code == 302
     membership = ClusterMembership.objects.get(cluster=world.cluster, member=candidate)
+    assert membership.status == "proposed" and membership.member_consented_at is None
     edit = reverse("accounts:cluster_membership_edit", args=[membership.pk])
+    refused = client.post(edit, {"status": "active"})  # the candidate has not agreed
+    assert refused.status_code == 400 and ClusterMembership.objects.get(pk=membership.pk).status == "proposed"
     bad = client.post(edit, {"status": "active", "left_on": "2025-01-01"})
     assert bad.status_code == 400
     client.post(edit, {"status": "left", "joined_on": "2024-01-01", "left_on": "2025-01-01"})

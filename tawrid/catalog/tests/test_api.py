@@ -1,4 +1,5 @@
-"""The catalogue's API: the same services and policies as the pages, 404 for forged ids, 422 for bad payloads."""
+"""The catalogue's API: the same services and policies as the pages, 404 for forged ids, 422 for bad payloads, 400
+for well-formed ones a rule refuses (an unknown code)."""
 
 from datetime import timedelta
 
@@ -138,7 +139,9 @@ def test_invalid_payloads_get_422_with_details(client, world):
         content_type="application/json",
         headers=a,
     )
-    assert response.status_code == 422 and "emdn_code" in response.json()["details"]
+    # A well-formed code that is not in the nomenclature: refused by a rule of the data (400), not the schema (422).
+    assert response.status_code == 400 and "emdn_code" in response.json()["details"]
+    assert response.json()["code"] == "unknown_code"
     response = client.post("/api/v1/catalog/products", {"name_fr": 3}, content_type="application/json", headers=a)
     assert response.status_code == 422
     response = client.post(

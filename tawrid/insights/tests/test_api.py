@@ -200,7 +200,7 @@ def test_group_figures_of_a_year(client, world):
     plans = client.get(f"{API}/indicators/groups?year=2026", headers=auth(world.investor)).json()
     assert [row["group"] for row in plans] == ["A02"] and plans[0]["demand_buyers"] == 2
     missing = client.get(f"{API}/indicators/groups?year=1999", headers=auth(world.investor))
-    assert missing.status_code == 422 and missing.json()["code"] == "invalid_year"
+    assert missing.status_code == 400 and missing.json()["code"] == "no_figures"
 
 
 def test_opportunities_ranked_with_their_components(client, world):

@@ -258,7 +258,9 @@ def test_api_buyer_dashboard(client, world):
     groups = {row["group"]: row for row in body["buyer_groups"]}
     assert groups["A02"]["demand_mad"] == "2500.00" and groups["A02"]["coverage"] == "0.4000"
     assert body["buyer_totals"]["local_rate"] == "0.6667"
-    assert client.get(f"{API}/organisations/{world.group.pk}?year=2020", headers=_auth(world.buyer)).status_code == 422
+    no_figures = client.get(f"{API}/organisations/{world.group.pk}?year=2020", headers=_auth(world.buyer))
+    assert no_figures.status_code == 400 and no_figures.json()["code"] == "no_figures"
+    assert "year" in no_figures.json()["details"]
 
 
 def test_api_manufacturer_dashboard(client, world):
