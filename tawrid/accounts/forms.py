@@ -20,7 +20,7 @@ from tawrid.accounts.models import (
 from tawrid.accounts.policies import OPERATOR_ONLY_KINDS
 from tawrid.core.errors import DomainError, details_from_validation_error
 from tawrid.core.mail import mail_queue
-from tawrid.core.validators import validate_plausible_date
+from tawrid.core.validators import PlausibleDateField
 
 MAX_TOKEN_DAYS = 3650
 
@@ -263,18 +263,8 @@ class ClusterMembershipForm(forms.Form):
             "administrators accepted your proposal."
         ),
     )
-    joined_on = forms.DateField(
-        label=_("Joined on"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_plausible_date],
-    )
-    left_on = forms.DateField(
-        label=_("Left on"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_plausible_date],
-    )
+    joined_on = PlausibleDateField(label=_("Joined on"), required=False)
+    left_on = PlausibleDateField(label=_("Left on"), required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, members: QuerySet[Organisation] | None = None, **kwargs: Any) -> None:

@@ -16,7 +16,7 @@ from tawrid.catalog.models import (
     ProductionSite,
     ProductStatus,
 )
-from tawrid.core.validators import validate_past_or_today, validate_plausible_date
+from tawrid.core.validators import PlausibleDateField, validate_past_or_today
 from tawrid.nomenclature.models import CpvCode, EmdnCode, HsCode
 
 PRODUCT_MODEL_FIELDS = [
@@ -218,9 +218,7 @@ class CertificateForm(forms.Form):
     issued_on = forms.DateField(
         label=_("Issue date"), widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_past_or_today]
     )
-    expires_on = forms.DateField(
-        label=_("Expiry date"), widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_plausible_date]
-    )
+    expires_on = PlausibleDateField(label=_("Expiry date"))
     products = forms.ModelMultipleChoiceField(
         label=_("Products covered"),
         queryset=Product.objects.none(),
@@ -277,18 +275,8 @@ class RegistrationDecisionForm(forms.Form):
         choices=[("start_review", _("Start the review")), ("approve", _("Approve")), ("refuse", _("Refuse"))],
     )
     number = forms.CharField(label=_("Registration number"), max_length=60, required=False)
-    valid_from = forms.DateField(
-        label=_("Valid from"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_plausible_date],
-    )
-    valid_until = forms.DateField(
-        label=_("Valid until"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_plausible_date],
-    )
+    valid_from = PlausibleDateField(label=_("Valid from"), required=False)
+    valid_until = PlausibleDateField(label=_("Valid until"), required=False)
     reason = forms.CharField(label=_("Reason for refusal"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -303,12 +291,7 @@ class LabelDecisionForm(forms.Form):
     action = forms.ChoiceField(
         label=_("Decision"), choices=[("approve", _("Approve")), ("refuse", _("Refuse")), ("withdraw", _("Withdraw"))]
     )
-    valid_until = forms.DateField(
-        label=_("Valid until"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_plausible_date],
-    )
+    valid_until = PlausibleDateField(label=_("Valid until"), required=False)
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 

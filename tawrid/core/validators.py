@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -103,3 +104,10 @@ def require_plausible_dates(values: Mapping[str, date | datetime | None], *, not
     errors = date_errors(values, not_future=not_future)
     if errors:
         raise DomainError(_("Some dates are not plausible."), code="implausible_date", details=errors)
+
+
+class PlausibleDateField(forms.DateField):
+    """A date people type: the browser's date picker, within the plausible bounds (validate_plausible_date)."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+    default_validators = [validate_plausible_date]
