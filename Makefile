@@ -34,11 +34,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $@ $(VENV)/.installed
 
-# A development .env (DEBUG on, a random key) the first time; an existing .env is never overwritten.
-.env:
-	@printf 'DEBUG=true\nSECRET_KEY=%s\nDATABASE_URL=sqlite:///var/tawrid.sqlite3\n' \
-		"$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
-	@echo "wrote a development .env"
+# The demo's .env the first time (DEBUG off so that no page shows Django's debug screens, plain http on this
+# machine, random keys: scripts/demo_env.py); an existing .env is never overwritten.
+.env: | $(BIN)/python
+	@$(BIN)/python scripts/demo_env.py .env
 
 var:
 	@mkdir -p var

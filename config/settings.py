@@ -127,6 +127,8 @@ TIME_ZONE = "Africa/Casablanca"
 USE_I18N = True
 USE_TZ = True
 CURRENCY = "MAD"
+# Arabic dates day first and numbers grouped by three (Django's Arabic formats leave both to the US defaults).
+FORMAT_MODULE_PATH = ["tawrid.core.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")

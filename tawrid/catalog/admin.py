@@ -23,7 +23,7 @@ from tawrid.core.admin import PolicyAdminMixin
 class VariantInline(admin.TabularInline):
     model = Variant
     extra = 0
-    fields = ["reference", "label", "udi_di", "capacity_per_year", "position"]
+    fields = ["reference", "label", "udi_di", "capacity_per_year", "unit_price", "position"]
 
 
 class SpecificationInline(admin.TabularInline):

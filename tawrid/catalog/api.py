@@ -31,6 +31,7 @@ from tawrid.catalog.models import (
 from tawrid.core import permissions
 from tawrid.core.api_schemas import (
     FILLED_TEXT,
+    Amount,
     Day,
     Id,
     Limit200,
@@ -64,6 +65,12 @@ class VariantOut(Schema):
     label: str
     udi_di: str
     capacity_per_year: int | None = Field(None, description="Commercial: null for those who may not see it.")
+    unit_price: Decimal | None = Field(
+        None, description="The variant's own price (MAD); null: the product's applies. Commercial, as the product's."
+    )
+    effective_unit_price: Decimal | None = Field(
+        None, description="What the variant costs: its own price, else the product's. Commercial."
+    )
     specifications: list[SpecificationOut]
 
 
@@ -107,6 +114,7 @@ class VariantIn(Schema):
     label: str = Field(..., max_length=120, pattern=FILLED_TEXT, description="Not blank.")
     udi_di: str = Field("", pattern=r"^(\d{14})?$", description="GS1 GTIN-14, check digit included.")
     capacity_per_year: int | None = Field(None, ge=0, le=2_147_483_647)
+    unit_price: Amount | None = Field(None, description="MAD; null: the product's price applies.")
     specifications: dict[str, SpecIn] = Field(default_factory=dict, description="attribute key → value and unit")
 
 
@@ -238,6 +246,8 @@ def _variant(variant: Variant, commercial: bool) -> dict[str, Any]:
         "label": variant.label,
         "udi_di": variant.udi_di,
         "capacity_per_year": variant.capacity_per_year if commercial else None,
+        "unit_price": variant.unit_price if commercial else None,
+        "effective_unit_price": variant.effective_unit_price if commercial else None,
         "specifications": [_spec(s) for s in variant.specifications.all()],
     }
 

@@ -1,5 +1,6 @@
 """A manufacturer's catalogue as an xlsx workbook: one row per variant, with the columns of the
-"catalog.products" import (tawrid.catalog.imports), so that the file can be edited and imported again.
+"catalog.products" import (tawrid.catalog.imports), so that the file can be edited and imported again. The
+price column holds each variant's price (its own, else its product's).
 
 Cells are written by `tawrid.imports.export.write_xlsx`: no text can start a formula. Products without a
 variant are left out (an import row is a variant)."""
@@ -82,6 +83,9 @@ def catalogue_rows(manufacturer: Organisation) -> list[list[Any]]:
         for variant in product.variants.all():
             values = dict(product_values)
             values.update(variant_reference=variant.reference, variant_label=variant.label, udi_di=variant.udi_di)
+            # what the variant costs: importing the file gives each variant this price again (the lowest of a
+            # product's rows becomes its "from" price)
+            values["unit_price"] = variant.effective_unit_price
             in_cell: dict[str, str] = {}
             for spec in variant.specifications.all():
                 text = _spec_text(spec.raw, spec.entered_unit)

@@ -139,6 +139,15 @@ class VariantForm(forms.Form):
         min_value=0,
         help_text=_("Leave empty to use the product's capacity."),
     )
+    unit_price = forms.DecimalField(
+        label=_("Indicative unit price (MAD)"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        localize=True,  # "12,50" as French people write it
+        help_text=_("Leave empty to use the product's price."),
+    )
 
 
 def attribute_choices() -> list[tuple[str, str]]:

@@ -23,7 +23,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tawrid.catalog import codes, services
+from tawrid.catalog import codes, import_products, services
 from tawrid.catalog.forms import ProductForm, VariantForm
 from tawrid.catalog.models import Product, RiskClass, Variant, gtin_is_valid
 from tawrid.core.errors import DomainError
@@ -339,24 +339,25 @@ def _differs(obj: Any, fields: dict[str, Any]) -> bool:
     return False
 
 
-def _group_by_product(rows: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(row["reference"].strip(), []).append(row)
-    for reference, group in groups.items():
-        first = _product_fields(group[0], creating=True)
-        for other in group[1:]:
-            for name, value in _product_fields(other, creating=True).items():
-                if first.get(name) != value:
-                    raise DomainError(
-                        _(
-                            "The rows of the product “%(reference)s” disagree on %(field)s: give the product's "
-                            "columns the same values on each of its variants."
-                        )
-                        % {"reference": reference, "field": name},
-                        code="inconsistent_product",
-                    )
-    return groups
+def check_product_rows(
+    rows: list[tuple[int, dict[str, Any]]], context: ImportContext
+) -> dict[int, list[tuple[str, str]]]:
+    """The kind's rule across rows: the rows of one product agree on the product's columns (but the price)."""
+    from tawrid.imports.registry import get_kind
+
+    keys = import_products.shared_keys(PRODUCT_KEYS)
+    return import_products.check_products(rows, context, kind=get_kind(KIND), keys=keys)
+
+
+def _group_by_product(rows: Iterable[dict[str, Any]], context: ImportContext) -> dict[str, list[dict[str, Any]]]:
+    numbered = list(enumerate(rows, start=1))
+    refused = check_product_rows(numbered, context)  # checked already, row by row; a direct call is checked here
+    if refused:
+        raise DomainError(next(iter(refused.values()))[0][1], code="inconsistent_product")
+    return {
+        reference: [row for _number, row in group]
+        for reference, group in import_products.group_by_reference(numbered).items()
+    }
 
 
 def write_catalogue(rows: list[dict[str, Any]], context: ImportContext) -> WriteSummary:
@@ -366,16 +367,20 @@ def write_catalogue(rows: list[dict[str, Any]], context: ImportContext) -> Write
     actor, manufacturer = context.actor, context.organisation
     created = updated = unchanged = 0
     existing = {p.reference: p for p in Product.objects.filter(manufacturer=manufacturer).select_related("emdn")}
-    for reference, group in _group_by_product(rows).items():
+    for reference, group in _group_by_product(rows, context).items():
         product = existing.get(reference)
         product_changed = False
+        merged = import_products.merged_product_row(group, PRODUCT_KEYS)  # an empty cell takes the others' value
+        prices = import_products.split_prices(group)  # rows with different prices: each variant keeps its own
+        if prices is not None:
+            merged["unit_price"] = prices[0]
         if product is None:
             product = services.product_create(
-                actor=actor, manufacturer=manufacturer, **_product_fields(group[0], creating=True)
+                actor=actor, manufacturer=manufacturer, **_product_fields(merged, creating=True)
             )
             product_changed = True
         else:
-            fields = _product_fields(group[0], creating=False)
+            fields = _product_fields(merged, creating=False)
             if _differs(product, fields):
                 product = services.product_update(actor=actor, product=product, **fields)
                 product_changed = True
@@ -387,6 +392,8 @@ def write_catalogue(rows: list[dict[str, Any]], context: ImportContext) -> Write
                 fields["label"] = row.get("variant_label") or row["variant_reference"]
             if "udi_di" in row:
                 fields["udi_di"] = row["udi_di"] or ""
+            if prices is not None:
+                fields["unit_price"] = prices[1][position]
             specifications = _row_specifications(row, variant)
             if variant is None:
                 services.variant_create(
@@ -531,6 +538,10 @@ def columns() -> list[ColumnSpec]:
             gettext_lazy("Indicative unit price (MAD)"),
             synonyms=("prix", "prix unitaire", "prix indicatif", "prix unitaire (mad)", "unit price", "price"),
             parser=parsing.parse_price,
+            help_text=gettext_lazy(
+                "Each variant's: rows of one product may give different prices (the lowest is the product's "
+                "“from” price); a row left empty takes the product's."
+            ),
         ),
         ColumnSpec(
             "local_content_share",
@@ -587,6 +598,7 @@ def register_kind() -> ImportKind:
             row_form=CatalogueRowForm,
             natural_key=lambda cleaned: f"{cleaned['reference']} / {cleaned['variant_reference']}",
             write=write_catalogue,
+            check_rows=check_product_rows,
             permission=may_import,
             result_url=lambda context: _product_list_url(),
         )

@@ -4,6 +4,7 @@ registrations (homologation) and the Made in Morocco label, each decision with i
 Models hold data and constraints only; every write goes through `tawrid.catalog.services`.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -208,6 +209,17 @@ class Variant(TimeStampedModel):
         blank=True,
         help_text=_("Leave empty to use the product's capacity."),
     )
+    # A manufacturer's sizes, gauges and packs have their own prices; without one the product's price (its
+    # "from" price) applies: read `effective_unit_price`, never one of the two fields alone.
+    unit_price = models.DecimalField(
+        _("indicative unit price (MAD)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Leave empty to use the product's price."),
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
@@ -218,10 +230,18 @@ class Variant(TimeStampedModel):
             models.UniqueConstraint(fields=["product", "reference"], name="catalog_variant_reference_unique"),
             models.UniqueConstraint(fields=["udi_di"], condition=~Q(udi_di=""), name="catalog_variant_udi_unique"),
             models.CheckConstraint(condition=~Q(reference=""), name="catalog_variant_reference_not_blank"),
+            models.CheckConstraint(
+                condition=Q(unit_price__isnull=True) | Q(unit_price__gte=0), name="catalog_variant_price_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.product} — {self.label}"
+
+    @property
+    def effective_unit_price(self) -> Decimal | None:
+        """What this variant costs: its own price when it has one, else its product's (None: no price)."""
+        return self.unit_price if self.unit_price is not None else self.product.unit_price
 
     def get_additional_data(self) -> dict[str, int | None]:
         return {"organisation_id": self.product.manufacturer_id}

@@ -183,8 +183,11 @@ def product_get(*, actor: Actor, product_id: Any) -> Product:
 
 
 def variants_of(*, actor: Actor, product: Product) -> QuerySet[Variant]:
-    return permissions.visible(actor, Variant.objects.filter(product=product)).prefetch_related(
-        Prefetch("specifications", queryset=VariantSpecification.objects.order_by("attribute"))
+    # with its product: a variant without a price of its own shows the product's (Variant.effective_unit_price)
+    return (
+        permissions.visible(actor, Variant.objects.filter(product=product))
+        .select_related("product")
+        .prefetch_related(Prefetch("specifications", queryset=VariantSpecification.objects.order_by("attribute")))
     )
 
 

@@ -83,7 +83,7 @@ PRODUCT_FIELDS = (
     "unit_price",
     "local_content_share",
 )
-VARIANT_FIELDS = ("reference", "label", "udi_di", "capacity_per_year", "position")
+VARIANT_FIELDS = ("reference", "label", "udi_di", "capacity_per_year", "unit_price", "position")
 
 
 def _full_clean(obj: Any, message: str, exclude: list[str] | None = None) -> None:

@@ -154,11 +154,13 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
     product = selectors.product_get(actor=actor, product_id=product_id)
     private = policies.can_read_private(actor, product.manufacturer_id) or actor.is_superuser
     today = timezone.localdate()
+    variants = list(selectors.variants_of(actor=actor, product=product))
     context = {
         "product": product,
         "name": product.name_in(get_language() or "fr"),
         "description": product.description_in(get_language() or "fr"),
-        "variants": selectors.variants_of(actor=actor, product=product),
+        "variants": variants,
+        "variant_priced": any(variant.unit_price is not None for variant in variants),
         "documents": selectors.documents_of(actor=actor, product=product),
         "certificates": selectors.certificates_of_product(actor=actor, product=product),
         "registrations": selectors.registrations_of(actor=actor, product=product),
@@ -214,6 +216,7 @@ def _variant_page(request: HttpRequest, product: Product, variant: Variant | Non
             "label": variant.label,
             "udi_di": variant.udi_di,
             "capacity_per_year": variant.capacity_per_year,
+            "unit_price": variant.unit_price,
         }
         if variant
         else {}
@@ -638,8 +641,9 @@ def directory_product(request: HttpRequest, product_id: int) -> HttpResponse:
     language = get_language() or "fr"
     variants = (
         Variant.objects.filter(product=product)
+        .select_related("product")
         .prefetch_related("specifications")
-        .only("pk", "product_id", "reference", "label", "udi_di", "position")
+        .only("pk", "product_id", "reference", "label", "udi_di", "position", "unit_price", "product__unit_price")
     )
     documents = product.documents.filter(kind__in=policies.PUBLIC_DOCUMENT_KINDS).only(
         "pk", "title", "kind", "product_id"
@@ -655,6 +659,8 @@ def directory_product(request: HttpRequest, product_id: int) -> HttpResponse:
         ),
         "labelled": product.pk in selectors.labelled_product_ids(today, [product.pk]),
         "language": language,
+        # prices, as on the product's page: for buyers, the cluster's secretariat and the manufacturer only
+        "commercial": policies.can_see_commercial(actor_for(request.user), product),
     }
     return render(request, "catalog/directory_product.html", context)
 

@@ -1,11 +1,13 @@
 from datetime import datetime
+from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from tawrid.core import jobs, permissions, selectors
 from tawrid.core.api_schemas import Id, Limit200
 from tawrid.core.permissions import actor_for
+from tawrid.core.queue import queue_position
 
 router = Router(tags=["jobs"])
 
@@ -25,10 +27,23 @@ class JobOut(Schema):
     started_at: datetime | None
     finished_at: datetime | None
     retry_of_id: int | None
+    priority: int = Field(description="Higher runs first: 50 for what a person waits for, -50 for national batches.")
+
+
+class QueueOut(Schema):
+    ahead: int = Field(description="Jobs the worker runs before this one (running now, or queued first).")
+    running: int
+    wait_seconds: int | None = Field(description="About how long before it starts; null without recent runs.")
+    duration_seconds: int | None = Field(description="About how long jobs of its kind took lately.")
 
 
 class JobDetailOut(JobOut):
     log: str
+    queue: QueueOut | None = Field(None, description="Only while the job is queued.")
+
+    @staticmethod
+    def resolve_queue(job: Any) -> Any:
+        return queue_position(job)
 
 
 @router.get("/", response=list[JobOut], summary="Jobs I can see (mine and my organisations')")

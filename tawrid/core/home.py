@@ -10,7 +10,9 @@ figures of the clusters whose secretariat they belong to, the platform operator 
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.urls import NoReverseMatch, reverse
@@ -459,3 +461,32 @@ def cluster_figures(*, actor: Actor) -> list[ClusterFigures]:
         )
         result.append(ClusterFigures(cluster, sum(statuses[cluster.pk].values()), by_status, by_kind))
     return result
+
+
+# Panels -----------------------------------------------------------------------------------------------------------
+# Other apps add panels to the home page (a supplier's offers and results, …) through this registry, so that core
+# names none of them: each gives a template and a function of the actor returning its data, or nothing to hide it.
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    template: str
+    data: Callable[[Actor], Any]
+
+
+_PANELS: dict[str, Panel] = {}
+
+
+def register_panel(panel: Panel) -> None:
+    _PANELS[panel.key] = panel
+
+
+def panels_for(actor: Actor) -> list[tuple[Panel, Any]]:
+    """The registered panels that have something to show the person, in the order they were registered."""
+    shown = []
+    for panel in _PANELS.values():
+        data = panel.data(actor)
+        if data:
+            shown.append((panel, data))
+    return shown

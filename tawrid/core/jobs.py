@@ -18,13 +18,15 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.tasks import task
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tawrid.core.errors import DomainError
 from tawrid.core.models import Job, JobStatus
+from tawrid.core.queue import priority_for
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +88,11 @@ def job_enqueue(
     created_by: Any = None,
     organisation: Any = None,
     retry_of: Job | None = None,
+    priority: int | None = None,
 ) -> Job:
+    """Record a job and queue it once the transaction commits; `priority` defaults to its kind's
+    (tawrid.core.queue: what a person waits for goes before national batches). The language active now (the
+    request's) is recorded: the worker runs the job in it."""
     if kind not in _KINDS:
         raise DomainError(_("Unknown kind of job: %(kind)s.") % {"kind": kind}, code="unknown_job_kind")
     with transaction.atomic():
@@ -97,13 +103,18 @@ def job_enqueue(
             created_by=created_by,
             organisation=organisation,
             retry_of=retry_of,
+            priority=priority_for(kind, organisation) if priority is None else priority,
+            language=(translation.get_language() or "")[: Job._meta.get_field("language").max_length],
         )
-        transaction.on_commit(lambda: _put_on_queue(job.pk))
+        transaction.on_commit(lambda: _put_on_queue(job.pk, job.priority))
     return job
 
 
-def _put_on_queue(job_id: int) -> None:
-    result = run_job.enqueue(job_id)
+def _put_on_queue(job_id: int, priority: int = 0) -> None:
+    task = run_job
+    if priority and run_job.get_backend().supports_priority:
+        task = run_job.using(priority=priority)
+    result = task.enqueue(job_id)
     Job.objects.filter(pk=job_id, task_id="").update(task_id=str(result.id)[:64])
 
 
@@ -126,6 +137,7 @@ def job_retry(*, job: Job, created_by: Any = None) -> Job:
             created_by=created_by or job.created_by,
             organisation=job.organisation,
             retry_of=job,
+            priority=job.priority,
         )
 
 
@@ -136,6 +148,13 @@ def job_execute(job_id: int) -> Job:
         return job  # a task delivered twice must not run the work twice
     Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now(), worker=_this_worker())
     job.refresh_from_db()
+    # In the language of the person who started it (the worker's own is the server's default): the messages the
+    # job stores — row errors, summaries, its error — are read by that person.
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        return _run(job)
+
+
+def _run(job: Job) -> Job:
     context = JobContext(job)
     try:
         fn = _KINDS[job.kind]

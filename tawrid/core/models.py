@@ -52,6 +52,11 @@ class Job(TimeStampedModel):
         "self", verbose_name=_("retry of"), null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
     )
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    # The task queue takes higher first (tawrid.core.queue): a person's import never waits behind a national batch.
+    priority = models.SmallIntegerField(_("priority"), default=0)
+    # The language of the person who started it: the worker runs the job in it, so that the messages the job
+    # stores (an import's row errors, its summary) read in that person's language, not the server's default.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     # "host:pid" of the worker process running it, so a worker starting on that host can tell the jobs
@@ -71,7 +76,10 @@ class Job(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(status__in=[s.value for s in JobStatus]), name="core_job_status_valid"
             ),
+            # the range of Django's tasks framework (TASK_MIN_PRIORITY…TASK_MAX_PRIORITY)
+            models.CheckConstraint(condition=models.Q(priority__range=(-100, 100)), name="core_job_priority_range"),
         ]
+        indexes = [models.Index(fields=["status", "-priority", "created_at"], name="core_job_queue_order")]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.get_status_display()})"

@@ -23,6 +23,7 @@ def home_page(request: HttpRequest) -> HttpResponse:
         "cluster_figures": home.cluster_figures(actor=actor),
         "recent_jobs": selectors.job_list(actor=actor)[:5] if not actor.is_anonymous else [],
         "invitations": sourcing_selectors.open_invitations_for(actor),
+        "panels": home.panels_for(actor),
     }
     return render(request, "core/home.html", context)
 

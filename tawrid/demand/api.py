@@ -14,7 +14,7 @@ from tawrid.accounts.models import Organisation
 from tawrid.core.api_schemas import FILLED_TEXT, TEXT, Amount, Id, Limit1000, Limit5000, Offset, Year
 from tawrid.core.errors import Forbidden, NotFound
 from tawrid.core.permissions import Actor, actor_for
-from tawrid.demand import policies, selectors, services
+from tawrid.demand import drafts, policies, selectors, services
 from tawrid.demand.forms import PlanLineForm, format_schedule
 from tawrid.demand.models import PlanLine, PurchasePlan
 
@@ -71,6 +71,7 @@ class LineOut(Schema):
     delivery_place: str
     delivery_site_id: int | None = None
     emdn: str | None = None
+    emdn_source: str = Field("", description="buyer, suggested (by the engine), confirmed; empty without a code.")
     cpv: str | None = None
     parsed_attributes: list[AttributeOut]
     corrected_attributes: list[AttributeOut] | None = None
@@ -93,6 +94,10 @@ class PlanIn(Schema):
 class PlanPatch(Schema):
     title: str | None = None
     disclose_buyer: bool | None = None
+
+
+class BuyerIn(Schema):
+    buyer_id: Id = Field(..., description="One of the buyer organisations the caller makes plans for.")
 
 
 # PlanLineForm's bounds, documented. A code not in the nomenclature, a certificate or a schedule the form cannot
@@ -215,6 +220,7 @@ def _line(actor: Actor, line: PlanLine, private: bool | None = None) -> dict[str
         "delivery_place": line.delivery_place,
         "delivery_site_id": line.delivery_site_id if policies.can_see_buyer(actor, line.plan) else None,
         "emdn": line.emdn.code if line.emdn_id and line.emdn else None,
+        "emdn_source": line.emdn_source,
         "cpv": line.cpv.code if line.cpv_id and line.cpv else None,
         "parsed_attributes": line.parsed_attributes,
         "corrected_attributes": line.corrected_attributes,
@@ -297,6 +303,26 @@ def update_plan(request: HttpRequest, plan_id: Id, payload: PlanPatch) -> dict:
         actor=actor, plan=_editable_plan(actor, plan_id), title=payload.title, disclose_buyer=payload.disclose_buyer
     )
     return _plan(actor, plan)
+
+
+@router.post("/plans/{plan_id}/buyer", response=PlanOut, summary="Give a draft plan to another buyer")
+def change_plan_buyer(request: HttpRequest, plan_id: Id, payload: BuyerIn) -> dict:
+    """Refused (400) for a published plan, an amendment, or a draft a consultation or an order points at;
+    403 when the caller does not make plans for that buyer."""
+    actor = actor_for(request.user)
+    plan = _editable_plan(actor, plan_id)
+    buyer = Organisation.objects.filter(pk__in=policies.buyer_orgs(actor), pk=payload.buyer_id).first()
+    if buyer is None:
+        raise Forbidden()
+    return _plan(actor, drafts.plan_change_buyer(actor=actor, plan=plan, buyer=buyer))
+
+
+@router.delete("/plans/{plan_id}", response={204: None}, summary="Delete a draft plan and its lines")
+def delete_plan(request: HttpRequest, plan_id: Id) -> Status[None]:
+    """Refused (400) for a published or closed plan, and for a draft a consultation or an order points at."""
+    actor = actor_for(request.user)
+    drafts.plan_delete(actor=actor, plan=_editable_plan(actor, plan_id))
+    return Status(204, None)
 
 
 @router.post("/plans/{plan_id}/publish", response=PlanOut, summary="Publish a draft plan (read-only afterwards)")
@@ -448,9 +474,13 @@ class NationalRowOut(Schema):
     buyer_kind: str = Field(..., description="Empty for all buyer kinds.")
     buyers_count: int
     lines_count: int
+    lines_suggested: int = Field(0, description="Of the lines, those whose EMDN code the engine suggested.")
     base_quantity: Decimal
     estimated_value: Decimal | None = Field(
         None, description="Absent unless the caller may see prices (buyers' people, the secretariat)."
+    )
+    value_suggested: Decimal | None = Field(
+        None, description="Of the value, that of the lines coded by the engine; absent like the value."
     )
     refreshed_at: datetime
 
@@ -480,7 +510,7 @@ def _national_actor(request: HttpRequest) -> Actor:
 def _national_row(row: Any, with_value: bool) -> dict[str, Any]:
     data = {name: getattr(row, name) for name in NationalRowOut.model_fields}
     if not with_value:
-        data["estimated_value"] = None
+        data["estimated_value"] = data["value_suggested"] = None
     return data
 
 

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tawrid.core.text import fold
 from tawrid.demand.models import CertificateKind, PurchasePlan
+from tawrid.demand.units import is_fractional_count
+
+if TYPE_CHECKING:
+    from tawrid.accounts.models import Organisation
 
 _CERTIFICATE_WORDS: dict[str, str] = {
     "iso13485": CertificateKind.ISO13485,
@@ -202,7 +207,18 @@ class PlanLineForm(forms.Form):
         second = (data.pop("designation_2", "") or "").strip()
         if second and data.get("designation"):
             data["designation"] = f"{data['designation']} {second}"
+        quantity = data.get("quantity")
+        if quantity is not None and is_fractional_count(quantity, data.get("unit")):
+            # Boxes, pieces and packs are bought whole: 600.5 boxes is a typing or a conversion error.
+            self.add_error("quantity", fractional_count_message(quantity, data.get("unit") or ""))
         return data
+
+
+def fractional_count_message(quantity: Decimal, unit: str) -> str:
+    return _(
+        "%(quantity)s is not a whole number: a quantity in “%(unit)s” counts boxes, pieces or packs. "
+        "Write a whole number, or use a measured unit (L, kg, m) for decimals."
+    ) % {"quantity": number_format(quantity.normalize(), use_l10n=True), "unit": unit or _("units")}
 
 
 class LineEditForm(PlanLineForm):
@@ -221,18 +237,61 @@ class LineEditForm(PlanLineForm):
 
 
 class PlanForm(forms.ModelForm):
+    """A new plan. The buyer is a field of the form itself (no script reloads the page when it changes), limited
+    to the buyers the person may make plans for; the sites offered are those of these buyers, and `clean` checks
+    that the chosen site belongs to the chosen buyer."""
+
+    buyer: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label=gettext_lazy("Buyer"), queryset=None, empty_label=None
+    )
+
     class Meta:
         model = PurchasePlan
-        fields = ["year", "site", "title", "disclose_buyer"]
+        fields = ["buyer", "year", "site", "title", "disclose_buyer"]
 
-    def __init__(self, *args: Any, buyer: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, buyers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from tawrid.accounts.models import Organisation
 
+        buyer = self.fields["buyer"]
+        assert isinstance(buyer, forms.ModelChoiceField)
+        buyer.queryset = buyers
+        buyer.error_messages["invalid_choice"] = _("Choose one of the buyers you make plans for.")
+        if buyers.count() == 1:
+            buyer.widget = forms.HiddenInput()
         site = self.fields["site"]
         assert isinstance(site, forms.ModelChoiceField)
-        site.queryset = Organisation.objects.filter(parent=buyer) if buyer else Organisation.objects.none()
-        self.fields["site"].required = False
+        site.queryset = (
+            Organisation.objects.filter(parent__in=buyers).select_related("parent").order_by("parent__name", "name")
+        )
+        if buyers.count() > 1:
+            site.label_from_instance = lambda obj: f"{obj.parent.name} — {obj.name}"  # type: ignore[method-assign]
+        site.required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        buyer, site = data.get("buyer"), data.get("site")
+        if buyer is not None and site is not None and site.parent_id != buyer.pk:
+            self.add_error("site", _("%(site)s is not a site of %(buyer)s.") % {"site": site.name, "buyer": buyer.name})
+        return data
+
+    def validate_constraints(self) -> None:
+        """The service says when a plan of this scope exists, with a message that says what to do."""
+
+
+class BuyerChangeForm(forms.Form):
+    """Another buyer for a draft plan: one of those the person makes plans for."""
+
+    buyer: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label=gettext_lazy("New buyer"), queryset=None, empty_label=None
+    )
+
+    def __init__(self, *args: Any, buyers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["buyer"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = buyers
+        field.error_messages["invalid_choice"] = _("Choose one of the buyers you make plans for.")
 
 
 class PlanSettingsForm(forms.ModelForm):

@@ -28,6 +28,14 @@ class CertificateKind(models.TextChoices):
     DMP_REGISTRATION = "dmp_registration", _("DMP registration")
 
 
+class EmdnSource(models.TextChoices):
+    """Who put a line's EMDN code there: empty when the line has none."""
+
+    BUYER = "buyer", _("Given by the buyer")
+    SUGGESTED = "suggested", _("Suggested by the engine")
+    CONFIRMED = "confirmed", _("Confirmed by the buyer")
+
+
 class PurchasePlan(TimeStampedModel):
     buyer = models.ForeignKey(
         "accounts.Organisation", verbose_name=_("buyer"), on_delete=models.CASCADE, related_name="purchase_plans"
@@ -134,6 +142,14 @@ class PlanLine(TimeStampedModel):
     emdn = models.ForeignKey(
         "nomenclature.EmdnCode", verbose_name=_("EMDN code"), null=True, blank=True, on_delete=models.PROTECT
     )
+    # The engine applies a code it is sure of (tawrid.matching.coding) and never replaces the buyer's: the source
+    # says which, and the mass how sure the engine was (the probability of the code's whole subtree).
+    emdn_source = models.CharField(
+        _("source of the EMDN code"), max_length=10, choices=EmdnSource.choices, blank=True, default=""
+    )
+    emdn_mass = models.FloatField(
+        _("engine's confidence in the code"), null=True, blank=True, help_text=_("Only for a suggested code.")
+    )
     cpv = models.ForeignKey(
         "nomenclature.CpvCode", verbose_name=_("CPV code"), null=True, blank=True, on_delete=models.PROTECT
     )
@@ -156,11 +172,28 @@ class PlanLine(TimeStampedModel):
                 condition=Q(estimated_value__isnull=True) | Q(estimated_value__gte=0),
                 name="demand_line_value_not_negative",
             ),
+            models.CheckConstraint(
+                condition=Q(emdn__isnull=True, emdn_source="")
+                | Q(emdn__isnull=False, emdn_source__in=[s.value for s in EmdnSource]),
+                name="demand_line_emdn_source_iff_code",
+            ),
+            models.CheckConstraint(
+                condition=Q(emdn_mass__isnull=True)
+                | Q(emdn_source=EmdnSource.SUGGESTED, emdn_mass__gte=0, emdn_mass__lte=1),
+                name="demand_line_emdn_mass_of_suggestion",
+            ),
         ]
         indexes = [models.Index(fields=["plan", "natural_key"]), models.Index(fields=["emdn"])]
 
     def __str__(self) -> str:
         return f"{self.line_number}. {self.designation[:80]}"
+
+    @property
+    def emdn_level(self) -> int | None:
+        """1 for a category (A), 2 for a group (A01), then one more per two digits."""
+        if self.emdn is None:
+            return None
+        return 1 if len(self.emdn.code) <= 1 else (len(self.emdn.code) + 1) // 2
 
     def get_additional_data(self) -> dict[str, int | None]:
         return {"organisation_id": self.plan.buyer_id}
@@ -197,8 +230,14 @@ class DemandAggregate(models.Model):
     buyer_kind = models.CharField(_("buyer kind"), max_length=32, blank=True, help_text=_("Empty for all kinds."))
     buyers_count = models.PositiveIntegerField(_("buyers"))
     lines_count = models.PositiveIntegerField(_("lines"))
+    lines_suggested = models.PositiveIntegerField(
+        _("lines coded by the engine"), default=0, help_text=_("Of the lines: those whose code the engine suggested.")
+    )
     base_quantity = models.DecimalField(_("quantity in base units"), max_digits=20, decimal_places=3)
     estimated_value = models.DecimalField(_("estimated value (MAD)"), max_digits=20, decimal_places=2)
+    value_suggested = models.DecimalField(
+        _("value of the lines coded by the engine (MAD)"), max_digits=20, decimal_places=2, default=0
+    )
     refreshed_at = models.DateTimeField(_("refreshed at"))
 
     class Meta:

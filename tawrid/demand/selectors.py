@@ -325,12 +325,14 @@ def national_lines(actor: Actor, *, year: int, scheme: str, code: str) -> QueryS
 
 
 def national_export_rows(filters: NationalFilters, *, with_value: bool) -> tuple[list[str], list[list[Any]]]:
-    headers = [_("Code"), _("Level"), _("Label"), _("Buyers"), _("Lines"), _("Quantity in base units")]
+    headers = [_("Code"), _("Level"), _("Label"), _("Buyers"), _("Lines"), _("Lines coded by the engine")]
+    headers.append(_("Quantity in base units"))
     if with_value:
         headers.append(_("Estimated value (MAD)"))
     rows = []
     for row in national_rows(filters):
-        values: list[Any] = [row.code, row.level, row.label, row.buyers_count, row.lines_count, row.base_quantity]
+        values: list[Any] = [row.code, row.level, row.label, row.buyers_count, row.lines_count, row.lines_suggested]
+        values.append(row.base_quantity)
         if with_value:
             values.append(row.estimated_value)
         rows.append(values)

@@ -22,8 +22,8 @@ from tawrid.core.errors import DomainError, Forbidden
 from tawrid.core.permissions import Actor
 from tawrid.core.text import fold
 from tawrid.demand import policies
-from tawrid.demand.models import PlanLine, PlanStatus, PurchasePlan
-from tawrid.demand.units import normalise_unit
+from tawrid.demand.models import EmdnSource, PlanLine, PlanStatus, PurchasePlan
+from tawrid.demand.units import is_fractional_count, normalise_unit
 from tawrid.nomenclature.codes import emdn_ancestors
 
 LINE_FIELDS = (
@@ -92,6 +92,11 @@ def line_values(data: dict[str, Any], *, site_names: dict[str, Organisation] | N
     designation = values.get("designation", "")
     unit = normalise_unit(values.get("unit", ""))
     quantity = Decimal(values["quantity"])
+    if is_fractional_count(quantity, values.get("unit", "")):  # the forms say it first; any other caller too
+        from tawrid.demand.forms import fractional_count_message
+
+        message = fractional_count_message(quantity, values.get("unit", ""))
+        raise DomainError(message, code="fractional_count", details={"quantity": [message]})
     values["packaging"] = unit.packaging
     values["units_per_purchase_unit"] = unit.units_per_purchase_unit
     values["base_quantity"] = _quantize(quantity * unit.units_per_purchase_unit, "0.001")
@@ -106,7 +111,23 @@ def line_values(data: dict[str, Any], *, site_names: dict[str, Organisation] | N
     )
     if site_names is not None and values.get("delivery_place"):
         values["delivery_site"] = site_names.get(fold(values["delivery_place"]))
+    if "emdn" in values:  # a code written by the buyer (form, import, API) is the buyer's
+        values["emdn_source"] = EmdnSource.BUYER if values["emdn"] is not None else ""
+        values["emdn_mass"] = None
     return values
+
+
+def _keep_code_source(line: PlanLine, values: dict[str, Any], *, empty_keeps_engine_code: bool = False) -> None:
+    """An unchanged code keeps its source (a line edited for its quantity keeps its engine-suggested code as
+    suggested). With `empty_keeps_engine_code` (an import), an empty EMDN cell leaves a code the engine applied or
+    the buyer confirmed: the file never had it, and a re-import without an EMDN column must not erase it."""
+    if "emdn" not in values:
+        return
+    same = _same(line.emdn, values["emdn"])
+    engine_code = line.emdn_source in (EmdnSource.SUGGESTED, EmdnSource.CONFIRMED)
+    if same or (empty_keeps_engine_code and values["emdn"] is None and engine_code):
+        for key in ("emdn", "emdn_source", "emdn_mass"):
+            values.pop(key, None)
 
 
 def site_index(plan: PurchasePlan) -> dict[str, Organisation]:
@@ -318,6 +339,7 @@ def line_update(*, actor: Actor, line: PlanLine, data: dict[str, Any]) -> PlanLi
             _("This plan already has a line with this reference (or this designation and unit)."),
             code="line_exists",
         )
+    _keep_code_source(line, values)
     if values["designation"] == line.designation:
         values.pop("parsed_attributes")  # keep what was read (and any correction) when the text is unchanged
     else:
@@ -379,6 +401,7 @@ def lines_import(*, plan: PurchasePlan, rows: list[dict[str, Any]]) -> tuple[int
             to_create.append(PlanLine(plan=plan, line_number=number, **values))
             number += 1
             continue
+        _keep_code_source(line, values, empty_keeps_engine_code=True)
         diff = {k: v for k, v in values.items() if not _same(getattr(line, k), v)}
         if not diff:
             unchanged += 1
@@ -423,13 +446,22 @@ def counted_plans() -> Any:
 
 
 def _cell() -> dict[str, Any]:
-    return {"buyers": set(), "lines": 0, "quantity": Decimal(0), "value": Decimal(0)}
+    return {
+        "buyers": set(),
+        "lines": 0,
+        "quantity": Decimal(0),
+        "value": Decimal(0),
+        "lines_suggested": 0,
+        "value_suggested": Decimal(0),
+    }
 
 
 @transaction.atomic
 def demand_aggregate_refresh(*, year: int) -> int:
     """Rebuild every DemandAggregate row of `year` (EMDN at every level, CPV), per region, per buyer kind
-    and all together. Two grouped queries read the lines; the roll-up to EMDN ancestors is done here."""
+    and all together. Two grouped queries read the lines; the roll-up to EMDN ancestors is done here. Lines
+    whose EMDN code the engine suggested (not yet confirmed) count like the others, and are also counted apart
+    (`lines_suggested`, `value_suggested`)."""
     from tawrid.demand.models import AggregateScheme, DemandAggregate, DemandRefresh
     from tawrid.nomenclature.models import CpvCode, EmdnCode
 
@@ -442,7 +474,7 @@ def demand_aggregate_refresh(*, year: int) -> int:
     for scheme, field in schemes:
         grouped = (
             lines.filter(**{f"{field}__isnull": False})
-            .values(field, "plan__buyer_id", "plan__buyer__region", "plan__buyer__kind")
+            .values(field, "plan__buyer_id", "plan__buyer__region", "plan__buyer__kind", "emdn_source")
             .annotate(n=Count("pk"), q=Sum("base_quantity"), v=Sum("estimated_value"))
             .order_by()
         )
@@ -458,6 +490,9 @@ def demand_aggregate_refresh(*, year: int) -> int:
                         cell["lines"] += row["n"]
                         cell["quantity"] += row["q"] or 0
                         cell["value"] += row["v"] or 0
+                        if scheme == AggregateScheme.EMDN and row["emdn_source"] == EmdnSource.SUGGESTED:
+                            cell["lines_suggested"] += row["n"]
+                            cell["value_suggested"] += row["v"] or 0
     emdn = {c: (lvl, term) for c, lvl, term in EmdnCode.objects.filter(code__in=used[AggregateScheme.EMDN])
             .values_list("code", "level", "term")}  # fmt: skip
     cpv = {c: (lvl, label) for c, lvl, label in CpvCode.objects.filter(code__in=used[AggregateScheme.CPV])
@@ -480,6 +515,8 @@ def demand_aggregate_refresh(*, year: int) -> int:
                 buyer_kind=kind,
                 buyers_count=len(cell["buyers"]),
                 lines_count=cell["lines"],
+                lines_suggested=cell["lines_suggested"],
+                value_suggested=cell["value_suggested"],
                 base_quantity=cell["quantity"],
                 estimated_value=cell["value"],
                 refreshed_at=now,

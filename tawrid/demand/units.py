@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import overload
 
 from tawrid.core.text import fold
 
@@ -138,3 +139,31 @@ def normalise_unit(raw: str | None) -> PurchaseUnit:
 
 def base_quantity(quantity: Decimal, unit: PurchaseUnit) -> Decimal:
     return quantity * unit.units_per_purchase_unit
+
+
+# Packagings measured rather than counted: a quantity of litres, kilograms or metres may have decimals.
+MEASURED_PACKAGINGS = frozenset({"litre", "kilogram", "metre"})
+
+
+def is_counted(unit: PurchaseUnit) -> bool:
+    """Whether the purchase unit is counted (boxes, pieces, packs…), so its quantity must be a whole number.
+    A unit Tawrid does not understand is not judged: its quantity keeps its decimals."""
+    return unit.understood and unit.packaging not in MEASURED_PACKAGINGS
+
+
+def is_fractional_count(quantity: Decimal, raw_unit: str | None) -> bool:
+    """True when `quantity` has decimals although `raw_unit` is counted (e.g. 600.5 boxes "B/100")."""
+    return quantity != quantity.to_integral_value() and is_counted(normalise_unit(raw_unit))
+
+
+@overload
+def plain_quantity(quantity: Decimal) -> Decimal: ...
+@overload
+def plain_quantity(quantity: None) -> None: ...
+def plain_quantity(quantity: Decimal | None) -> Decimal | None:
+    """The quantity without the zeros its 3 stored decimals add: 600.000 → 600, 1200.500 → 1200.5."""
+    if quantity is None:
+        return None
+    if quantity == quantity.to_integral_value():
+        return quantity.quantize(Decimal(1))
+    return quantity.normalize()

@@ -21,10 +21,18 @@ from django.views.decorators.http import require_POST
 from tawrid.accounts.models import BUYER_KINDS, Organisation
 from tawrid.core.errors import DomainError, Forbidden
 from tawrid.core.permissions import Actor, actor_for
-from tawrid.demand import policies, selectors, services
-from tawrid.demand.forms import CorrectAttributesForm, LineEditForm, PlanForm, PlanSettingsForm, format_schedule
+from tawrid.demand import drafts, policies, selectors, services
+from tawrid.demand.forms import (
+    BuyerChangeForm,
+    CorrectAttributesForm,
+    LineEditForm,
+    PlanForm,
+    PlanSettingsForm,
+    format_schedule,
+)
 from tawrid.demand.imports import KIND
 from tawrid.demand.models import CertificateKind, PlanLine, PlanStatus, PurchasePlan
+from tawrid.demand.units import plain_quantity
 from tawrid.sourcing import policies as sourcing_policies
 
 PAGE_SIZE = 50
@@ -75,17 +83,20 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_create(request: HttpRequest) -> HttpResponse:
+    """The buyer is a field of the form (a select when the person makes plans for several buyers): the plan is
+    made for the buyer chosen there, which must be one of theirs. `?buyer=<id>` only preselects it."""
     actor = actor_for(request.user)
     buyers = _buyers(actor)
-    buyer = buyers.filter(pk=request.POST.get("buyer") or request.GET.get("buyer") or 0).first() or buyers.first()
-    if buyer is None:
+    if not buyers.exists():
         raise Forbidden(_("Only the people of a hospital group or a hospital make purchase plans."))
-    form = PlanForm(request.POST or None, buyer=buyer)
+    asked = request.GET.get("buyer", "")
+    preselected = buyers.filter(pk=int(asked)).first() if asked.isdigit() else None
+    form = PlanForm(request.POST or None, buyers=buyers, initial={"buyer": preselected or buyers.first()})
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.plan_create(
                 actor=actor,
-                buyer=buyer,
+                buyer=form.cleaned_data["buyer"],
                 year=form.cleaned_data["year"],
                 site=form.cleaned_data["site"],
                 title=form.cleaned_data["title"],
@@ -97,7 +108,55 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Plan created. Add its lines or import your file."))
             return redirect("demand:plan_detail", pk=plan.pk)
-    return render(request, "demand/plan_form.html", {"form": form, "buyer": buyer, "buyers": buyers})
+    only = buyers.first() if buyers.count() == 1 else None
+    return render(request, "demand/plan_form.html", {"form": form, "buyer": only})
+
+
+@login_required
+def plan_buyer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give a draft to another buyer the person makes plans for."""
+    actor = actor_for(request.user)
+    plan = _editable_plan(actor, pk)
+    if not plan.is_draft:
+        messages.error(request, _("A published plan keeps its buyer."))
+        return redirect("demand:plan_detail", pk=plan.pk)
+    form = BuyerChangeForm(request.POST or None, buyers=_buyers(actor).exclude(pk=plan.buyer_id))
+    if request.method == "POST" and form.is_valid():
+        try:
+            drafts.plan_change_buyer(actor=actor, plan=plan, buyer=form.cleaned_data["buyer"])
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            messages.success(
+                request, _("The draft is now the plan of %(buyer)s.") % {"buyer": form.cleaned_data["buyer"].name}
+            )
+            return redirect("demand:plan_detail", pk=plan.pk)
+    return render(
+        request, "demand/plan_buyer.html", {"form": form, "plan": plan, "dependants": drafts.dependants(plan)}
+    )
+
+
+@login_required
+def plan_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a draft: a confirmation page (GET), then the deletion (POST)."""
+    actor = actor_for(request.user)
+    plan = _editable_plan(actor, pk)
+    if not plan.is_draft:
+        messages.error(request, _("A published plan cannot be deleted: amend it or close it."))
+        return redirect("demand:plan_detail", pk=plan.pk)
+    if request.method == "POST":
+        try:
+            drafts.plan_delete(actor=actor, plan=plan)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("demand:plan_detail", pk=plan.pk)
+        messages.success(request, _("The draft plan of %(year)s was deleted.") % {"year": plan.year})
+        return redirect("demand:plan_list")
+    return render(
+        request,
+        "demand/plan_delete.html",
+        {"plan": plan, "line_count": plan.lines.count(), "dependants": drafts.dependants(plan)},
+    )
 
 
 @login_required
@@ -128,6 +187,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "private": private,
             "editable": editable,
             "can_manage": policies.can_edit_plan(actor, plan),
+            "other_buyers": editable and _buyers(actor).exclude(pk=plan.buyer_id).exists(),
             "rows": rows,
             "page": page,
             "totals": totals,
@@ -176,7 +236,7 @@ def _line_page(request: HttpRequest, plan: PurchasePlan, line: PlanLine | None, 
         initial = {
             "buyer_reference": line.buyer_reference,
             "designation": line.designation,
-            "quantity": line.quantity,
+            "quantity": plain_quantity(line.quantity),
             "unit": line.unit,
             "unit_price": line.unit_price,
             "required_certificates": line.required_certificates,

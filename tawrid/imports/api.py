@@ -14,11 +14,13 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from tawrid.accounts.models import Organisation
+from tawrid.core.api import QueueOut
 from tawrid.core.api_schemas import Id, Limit100, Limit200, Limit10000
 from tawrid.core.errors import DomainError, NotFound
 from tawrid.core.permissions import actor_for
+from tawrid.core.queue import queue_position
 from tawrid.imports import readers, selectors, services
-from tawrid.imports.models import ImportRun
+from tawrid.imports.models import ACTIVE_STATUSES, ImportRun
 from tawrid.imports.registry import registered_kinds
 
 router = Router(tags=["imports"])
@@ -72,6 +74,15 @@ class ImportRunOut(Schema):
     job_id: int | None
     created_at: datetime
     finished_at: datetime | None
+    may_keep_valid_rows: bool = Field(
+        description="Failed because of rows in error: POST execute with keep_valid_rows=true imports the valid ones."
+    )
+    queue: QueueOut | None = Field(None, description="While its job waits for a worker: its place in the queue.")
+
+    @staticmethod
+    def resolve_queue(run: ImportRun) -> Any:
+        job = run.job if run.job_id and run.status in ACTIVE_STATUSES else None
+        return queue_position(job) if job is not None else None
 
 
 class MappingIn(Schema):

@@ -1,7 +1,8 @@
 """Reading and checking every row of an import's file (no writes but the run's counts and problems).
 
 `iter_checked_rows` streams the rows of the stored file, parsed by each column's parser and validated by the
-kind's rules; `check_all` collects them, calling `checkpoint` every `CHECK_EVERY` rows so that a job stops
+kind's rules; `check_across_rows` applies the kind's rules across rows (`ImportKind.check_rows`) to the rows
+read; `check_all` collects them, calling `checkpoint` every `CHECK_EVERY` rows so that a job stops
 between batches when its run was cancelled; `store_check` keeps the counts and the problems on the run.
 """
 
@@ -146,6 +147,24 @@ def estimated_rows(run: ImportRun) -> int | None:
     return None if declared is None else max(0, declared - run.header_row)
 
 
+def check_across_rows(kind: ImportKind, rows: list[CheckedRow], context: ImportContext) -> None:
+    """The kind's rules across rows (`ImportKind.check_rows`) on rows already checked one by one: a row they
+    refuse gets their problems and is no longer valid. The preview (first rows) and the full check (every
+    row) both end here, so the import refuses what the check showed."""
+    if kind.check_rows is None:
+        return
+    by_number = {row.number: row for row in rows if row.cleaned is not None}
+    flagged = kind.check_rows([(number, row.cleaned) for number, row in by_number.items()], context)  # type: ignore[misc]
+    for number, found in flagged.items():
+        row = by_number[number]
+        for key, message in found:
+            known = key != NON_FIELD and key in kind.column_keys
+            label = context.column_name(kind, key) if known else ""
+            value = _display(row.raw.get(key)) if known else ""
+            row.problems.append(RowProblem(number, label, value, message))
+        row.cleaned = None
+
+
 @dataclass
 class CheckResult:
     total: int = 0
@@ -161,20 +180,31 @@ def check_all(
     progress: Callable[[int], None] | None = None,
     checkpoint: Callable[[], None] | None = None,
 ) -> CheckResult:
-    """Every row checked; `checkpoint` (which raises to stop) is called between batches of rows."""
+    """Every row checked, then the kind's rules across rows; `checkpoint` (which raises to stop) is called
+    between batches of rows."""
     result = CheckResult()
+    valid: list[CheckedRow] = []
     for row in iter_checked_rows(run, kind, context):
         result.total += 1
-        result.problems.extend(row.problems)
         if row.cleaned is not None:
-            result.valid.append(row.cleaned)
+            # what the rules across rows need: the number, the cleaned values and the cells they may quote
+            valid.append(CheckedRow(row.number, row.raw if kind.check_rows else {}, {}, row.cleaned, row.problems))
         else:
+            result.problems.extend(row.problems)
             result.invalid += 1
         if result.total % CHECK_EVERY == 0:
             if checkpoint:
                 checkpoint()
             if progress:
                 progress(result.total)
+    check_across_rows(kind, valid, context)
+    for row in valid:
+        result.problems.extend(row.problems)
+        if row.cleaned is not None:
+            result.valid.append(row.cleaned)
+        else:
+            result.invalid += 1
+    result.problems.sort(key=lambda problem: problem.row_number)
     return result
 
 

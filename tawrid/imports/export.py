@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -44,7 +45,7 @@ def _text_cell(ws: Any, value: Any) -> Any:
     return cell
 
 
-def _xlsx_cell(ws: Any, value: Any) -> Any:
+def _xlsx_cell(ws: Any, value: Any, number_format: str | None = None) -> Any:
     from openpyxl.cell import WriteOnlyCell
 
     if value is None:
@@ -54,7 +55,7 @@ def _xlsx_cell(ws: Any, value: Any) -> Any:
     if isinstance(value, int | float | Decimal):
         cell = WriteOnlyCell(ws, value=value)
         is_whole = isinstance(value, int) or (value == int(value))
-        cell.number_format = INTEGER_FORMAT if is_whole else DECIMAL_FORMAT
+        cell.number_format = number_format or (INTEGER_FORMAT if is_whole else DECIMAL_FORMAT)
         return cell
     if isinstance(value, datetime.datetime):
         cell = WriteOnlyCell(ws, value=value.replace(tzinfo=None))
@@ -67,22 +68,54 @@ def _xlsx_cell(ws: Any, value: Any) -> Any:
     return _text_cell(ws, value)
 
 
-def write_xlsx(headers: Sequence[Any], rows: Iterable[Sequence[Any]], sheet_title: str = "Export") -> bytes:
-    """An xlsx workbook of one sheet: a bold header row (frozen), then the rows, streamed."""
+PERCENT_FORMAT = "0.0%"  # a ratio (0.236) read as 23.6 %, the number kept for computing
+WIDTH_SAMPLE_ROWS = 200  # column widths fit the header and the first rows (the rest is streamed)
+MIN_WIDTH, MAX_WIDTH = 8, 60
+
+
+def _shown_length(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, datetime.datetime):
+        return 16
+    if isinstance(value, datetime.date):
+        return 10
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return len(f"{value:,.2f}")
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def write_xlsx(
+    headers: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    sheet_title: str = "Export",
+    *,
+    number_formats: Sequence[str | None] = (),
+) -> bytes:
+    """An xlsx workbook of one sheet: a bold header row (frozen, so it stays in view when scrolling), then the
+    rows, streamed. `number_formats` gives a column's number format by position (PERCENT_FORMAT for a ratio),
+    None for the default; each column is as wide as its header and its first rows."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet(title=_sheet_title(sheet_title))
     ws.freeze_panes = "A2"
+    rows = iter(rows)
+    sample = list(itertools.islice(rows, WIDTH_SAMPLE_ROWS))
+    for index, header in enumerate(headers):
+        longest = max([_shown_length(header), *(_shown_length(row[index]) for row in sample if index < len(row))])
+        ws.column_dimensions[get_column_letter(index + 1)].width = min(max(longest + 2, MIN_WIDTH), MAX_WIDTH)
     header_cells = []
     for header in headers:
         cell = _text_cell(ws, header)
         cell.font = Font(bold=True)
         header_cells.append(cell)
     ws.append(header_cells)
-    for row in rows:
-        ws.append([_xlsx_cell(ws, value) for value in row])
+    formats = list(number_formats)
+    for row in itertools.chain(sample, rows):
+        ws.append([_xlsx_cell(ws, value, formats[i] if i < len(formats) else None) for i, value in enumerate(row)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

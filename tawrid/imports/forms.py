@@ -33,17 +33,21 @@ class UploadForm(forms.Form):
         help_text=_("Rows already imported are matched on their reference and left as they are."),
     )
 
-    def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organisations: QuerySet[Organisation], file_kept: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["organisation"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = organisations
         if organisations.count() == 1:
             field.initial = organisations.first()
+        if file_kept:  # the file sent before is kept on the server: choosing one again is optional
+            self.fields["file"].required = False
 
     def clean_file(self) -> Any:
         uploaded = self.cleaned_data["file"]
-        if uploaded.size > readers.max_bytes():
+        if uploaded and uploaded.size > readers.max_bytes():
             # Refused before the file is read into memory.
             raise forms.ValidationError(readers.too_large_message(uploaded.size))
         return uploaded

@@ -9,9 +9,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from tawrid.core.job_results import register_result_values
 from tawrid.core.jobs import JobContext, job_kind
 from tawrid.core.permissions import actor_for
 from tawrid.imports.models import ImportRun, ImportStatus
+
+for _kind in ("imports.validate", "imports.execute"):
+    register_result_values(_kind, status=lambda value: ImportStatus(value).label)  # "Imported", not "imported"
 
 
 def _progress(context: JobContext, run: ImportRun, step: str) -> Any:

@@ -129,6 +129,17 @@ class ImportRun(TimeStampedModel):
         return self.status in FINAL_STATUSES
 
     @property
+    def may_keep_valid_rows(self) -> bool:
+        """Failed only because some of its rows are in error (all or nothing): its valid rows may be imported
+        without the others, from the same file."""
+        return (
+            self.status == ImportStatus.FAILED
+            and self.invalid_rows > 0
+            and self.valid_rows > 0
+            and not self.keep_valid_rows
+        )
+
+    @property
     def is_interrupted(self) -> bool:
         """Being checked or imported, but its job ended without finishing (its worker died, say): its owner
         may retry it or cancel it."""

@@ -32,7 +32,10 @@ How one row goes through an import:
 3. the row's `natural_key(cleaned)` (the organisation's own reference) must be unique within the file;
    `write` uses it to update what exists instead of creating a duplicate, so re-importing a file changes
    nothing;
-4. once every row is valid (or, when the user chose to keep valid rows, with the valid ones only),
+4. when the kind has `check_rows`, the valid rows are checked together (e.g. the rows of one product must
+   agree on the product's columns): a row it flags is in error like any other — the preview, "check every
+   row" and the import itself all go through `tawrid.imports.checking`, so they report the same problems;
+5. once every row is valid (or, when the user chose to keep valid rows, with the valid ones only),
    `write(rows, context)` is called once, inside one transaction: if it raises, nothing is written.
 """
 
@@ -118,9 +121,16 @@ class ImportContext:
     user: User | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
     run_id: int | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)  # column key → its header as written in the file
+
+    def column_name(self, kind: ImportKind, key: str) -> str:
+        """The column as the user's file calls it (its header), else as the kind labels it."""
+        return self.headers.get(key) or str(kind.column(key).label)
 
 
 RowValidator = Callable[[dict[str, Any], ImportContext], RowResult]
+# (row number, cleaned values) of every valid row → {row number: [(column key or NON_FIELD, message)]}
+RowsCheck = Callable[[list[tuple[int, dict[str, Any]]], ImportContext], dict[int, list[tuple[str, str]]]]
 Writer = Callable[[list[dict[str, Any]], ImportContext], WriteSummary]
 PermissionCheck = Callable[["Actor", "Organisation"], bool]
 ParamsCheck = Callable[[dict[str, str], "Actor", "Organisation"], dict[str, Any]]
@@ -139,6 +149,8 @@ class ImportKind:
     - `row_form`: a Django form class whose fields are the column keys — the form of the screen;
       `row_form_kwargs(context)` gives extra keyword arguments for its constructor (e.g. the organisation);
     - `validate_row(values, context) -> RowResult`: instead of `row_form`, for rules a form cannot hold;
+    - `check_rows(rows, context)`: rules across rows (rows that must agree with each other), given every
+      valid row as (row number, cleaned values), returning the problems of the rows it refuses;
     - `natural_key(cleaned) -> str`: the row's identity for updates (the organisation's own reference);
     - `write(rows, context) -> WriteSummary`: creates or updates, called once, in one transaction; a row
       holds only the columns the file has (an unmapped column is absent: keep the stored value);
@@ -158,6 +170,7 @@ class ImportKind:
     row_form: type[forms.BaseForm] | None = None
     row_form_kwargs: Callable[[ImportContext], dict[str, Any]] | None = None
     validate_row: RowValidator | None = None
+    check_rows: RowsCheck | None = None
     permission: PermissionCheck = _allow_writers
     description: Any = ""
     params: Sequence[str] = ()

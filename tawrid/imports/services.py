@@ -28,7 +28,15 @@ from tawrid.core.jobs import job_enqueue
 from tawrid.core.permissions import Actor
 from tawrid.core.text import fold
 from tawrid.imports import export, readers, structure
-from tawrid.imports.checking import CHECK_FIELDS, CheckedRow, check_all, iter_checked_rows, open_run_file, store_check
+from tawrid.imports.checking import (
+    CHECK_FIELDS,
+    CheckedRow,
+    check_across_rows,
+    check_all,
+    iter_checked_rows,
+    open_run_file,
+    store_check,
+)
 from tawrid.imports.models import ACTIVE_STATUSES, ColumnMapping, ImportRowError, ImportRun, ImportStatus
 from tawrid.imports.registry import (
     NON_FIELD,
@@ -54,7 +62,14 @@ class Preview:
 
 
 def _context(run: ImportRun, actor: Actor, user: Any = None) -> ImportContext:
-    return ImportContext(actor=actor, organisation=run.organisation, user=user, params=run.params, run_id=run.pk)
+    return ImportContext(
+        actor=actor,
+        organisation=run.organisation,
+        user=user,
+        params=run.params,
+        run_id=run.pk,
+        headers={key: header for header, key in run.mapping.items() if key},
+    )
 
 
 def _require_change(actor: Actor, run: ImportRun) -> ImportKind:
@@ -275,7 +290,9 @@ def import_preview(*, actor: Actor, run: ImportRun, limit: int = PREVIEW_ROWS) -
     kind = get_kind(run.kind)
     mapped = {key for key in run.mapping.values() if key}
     columns = [(c.key, c.label) for c in kind.columns if c.key in mapped]
-    rows = list(iter_checked_rows(run, kind, _context(run, actor), limit=limit))
+    context = _context(run, actor)
+    rows = list(iter_checked_rows(run, kind, context, limit=limit))
+    check_across_rows(kind, rows, context)  # among the rows shown: "check every row" does it for all
     for row in rows:
         row.cells = [row.values.get(key) for key, _label in columns]
     return Preview(columns=columns, rows=rows)
@@ -302,10 +319,13 @@ def _busy(run: ImportRun) -> DomainError:
     )
 
 
-def _require_ready(run: ImportRun) -> None:
-    """Mapped (and maybe checked), with no job at work on it."""
+def _require_ready(run: ImportRun, *, keeping_valid_rows: bool = False) -> None:
+    """Mapped (and maybe checked), with no job at work on it; or, to import only its valid rows, failed
+    because some of its rows are in error."""
     if run.status in ACTIVE_STATUSES:
         raise _busy(run)
+    if keeping_valid_rows and run.may_keep_valid_rows:
+        return
     _require_open(run)
     if run.status not in (ImportStatus.MAPPED, ImportStatus.VALIDATED):
         raise DomainError(_("Map the columns of the file first."), code="not_mapped")
@@ -398,16 +418,18 @@ def import_execute(*, actor: Actor, run: ImportRun, user: Any = None, keep_valid
     """Import the file as a job: every row is read and checked again, then written in ONE transaction.
 
     All or nothing by default: a single row in error and nothing is written (the run fails with its error
-    report). With `keep_valid_rows`, the valid rows are written and the others reported."""
+    report). With `keep_valid_rows`, the valid rows are written and the others reported — also for a run
+    that failed that way, so that its owner imports its valid rows without uploading the file again."""
     _require_change(actor, run)
     with transaction.atomic():
         current = _locked(run.pk)
-        _require_ready(current)
+        _require_ready(current, keeping_valid_rows=bool(keep_valid_rows))
         if keep_valid_rows is not None:
             current.keep_valid_rows = keep_valid_rows
         current.status = ImportStatus.IMPORTING
+        current.message, current.finished_at = "", None
         _start_job(current, user=user)
-        current.save(update_fields=["status", "job", "keep_valid_rows", "updated_at"])
+        current.save(update_fields=["status", "job", "keep_valid_rows", "message", "finished_at", "updated_at"])
     run.refresh_from_db()
     return run
 
@@ -428,15 +450,21 @@ def run_import(
         store_check(run, result)
         run.save(update_fields=[*CHECK_FIELDS, "updated_at"])
     if result.invalid and not run.keep_valid_rows:
-        _fail(
-            run,
-            ngettext(
-                "%(count)s row in error: nothing was imported. Correct it, or choose to keep the valid rows.",
-                "%(count)s rows in error: nothing was imported. Correct them, or choose to keep the valid rows.",
+        if result.valid:
+            message = ngettext(
+                "%(count)s row in error: nothing was imported. Correct it in the file and import it again, or "
+                "import only the %(valid)s valid rows.",
+                "%(count)s rows in error: nothing was imported. Correct them in the file and import it again, or "
+                "import only the %(valid)s valid rows.",
                 result.invalid,
             )
-            % {"count": result.invalid},
-        )
+        else:
+            message = ngettext(
+                "%(count)s row in error: nothing was imported. Correct it in the file and import it again.",
+                "%(count)s rows in error: nothing was imported. Correct them in the file and import it again.",
+                result.invalid,
+            )
+        _fail(run, message % {"count": result.invalid, "valid": len(result.valid)})
         return run
     try:
         with transaction.atomic():

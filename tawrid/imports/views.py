@@ -8,15 +8,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import HiddenInput
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tawrid.accounts.models import Organisation
 from tawrid.core.errors import DomainError
 from tawrid.core.permissions import Actor, actor_for
-from tawrid.imports import selectors, services
+from tawrid.imports import pending, selectors, services
 from tawrid.imports.forms import MappingForm, UploadForm
 from tawrid.imports.models import ImportRun, ImportStatus
 from tawrid.imports.registry import ImportContext, ImportKind, get_kind, registered_kinds
@@ -42,6 +43,16 @@ def import_list(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/import_list.html", {"runs": runs, "kinds": kinds})
 
 
+def _chosen_organisation(request: HttpRequest, organisations: Any) -> tuple[Any, bool]:
+    """The organisation a link chose (`?organisation=<id>`, e.g. the buyer of the plan to import into):
+    (the organisations the form offers, refused). An id that is not one the person may import for is refused."""
+    given = request.GET.get("organisation", "")
+    if not given:
+        return organisations, False
+    chosen = organisations.filter(pk=int(given)) if given.isdigit() else organisations.none()
+    return (chosen, False) if chosen.exists() else (organisations.none(), True)
+
+
 @login_required
 def import_new(request: HttpRequest, kind: str) -> HttpResponse:
     actor = actor_for(request.user)
@@ -50,19 +61,67 @@ def import_new(request: HttpRequest, kind: str) -> HttpResponse:
     if not organisations.exists():
         messages.error(request, _("None of your organisations may import this."))
         return redirect("imports:list")
+    organisations, refused = _chosen_organisation(request, organisations)
     params = {name: request.GET.get(name) or request.POST.get(name) for name in import_kind.params}
-    form = UploadForm(request.POST or None, request.FILES or None, organisations=organisations)
+    context: dict[str, Any] = {"kind": import_kind, "params": {k: v for k, v in params.items() if v}}
+    if refused:
+        message = _("You may not import for this organisation: open the import from one of your organisations.")
+        return render(request, "imports/import_new.html", {**context, "refusal": message}, status=403)
+    kept = pending.find(request.session, request.POST.get("pending"), kind=import_kind.name)
+    form = UploadForm(
+        request.POST or None, request.FILES or None, organisations=organisations, file_kept=kept is not None
+    )
+    if organisations.count() == 1:
+        form.fields["organisation"].widget = HiddenInput()
     already_imported = False
-    if request.method == "POST" and form.is_valid():
-        uploaded = form.cleaned_data["file"]
+    if request.method == "POST":
+        run, kept, already_imported = _upload(request, actor, import_kind, form, params, kept)
+        if run is not None:
+            return redirect("imports:detail", run_id=run.pk)
+    return render(
+        request,
+        "imports/import_new.html",
+        {
+            **context,
+            "form": form,
+            "organisation": organisations.first() if organisations.count() == 1 else None,
+            "kept": kept,
+            "already_imported": already_imported,
+        },
+    )
+
+
+def _upload(
+    request: HttpRequest,
+    actor: Actor,
+    import_kind: ImportKind,
+    form: UploadForm,
+    params: dict[str, Any],
+    kept: pending.KeptFile | None,
+) -> tuple[ImportRun | None, pending.KeptFile | None, bool]:
+    """Send the upload form: (the import made or None, the file kept on the server for another try, whether
+    the file was already imported). A refused file stays on the server so the person need not choose it again."""
+    valid = form.is_valid()
+    uploaded = form.cleaned_data.get("file") if "file" not in form.errors else None
+    if uploaded:
+        name, data = uploaded.name, uploaded.read()
+        pending.drop(request.session, kept.token if kept else None)
+        kept = None
+    elif kept is not None and (stored := kept.read(request.session)) is not None:
+        name, data = kept.name, stored
+    else:
+        if kept is not None:
+            form.add_error("file", _("The file sent before is no longer kept: choose it again."))
+        return None, None, False
+    if valid:
         try:
             run = services.import_upload(
                 actor=actor,
                 user=request.user,
                 kind_name=import_kind.name,
                 organisation=form.cleaned_data["organisation"],
-                filename=uploaded.name,
-                data=uploaded.read(),
+                filename=name,
+                data=data,
                 params=params,
                 sheet=form.cleaned_data["sheet"] or None,
                 header_row=form.cleaned_data["header_row"],
@@ -70,19 +129,15 @@ def import_new(request: HttpRequest, kind: str) -> HttpResponse:
             )
         except DomainError as error:
             form.add_error(None, error.message)
-            already_imported = error.code == "already_imported"
+            already = error.code == "already_imported"
         else:
-            return redirect("imports:detail", run_id=run.pk)
-    return render(
-        request,
-        "imports/import_new.html",
-        {
-            "kind": import_kind,
-            "form": form,
-            "params": {k: v for k, v in params.items() if v},
-            "already_imported": already_imported,
-        },
-    )
+            pending.drop(request.session, kept.token if kept else None)
+            return run, None, False
+    else:
+        already = False
+    if kept is None and data:
+        kept = pending.keep(request.session, name=name, data=data, kind=import_kind.name)
+    return None, kept, already
 
 
 def _result_url(run: ImportRun, kind: ImportKind, actor: Actor) -> str | None:
@@ -212,10 +267,15 @@ def import_execute(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def import_cancel(request: HttpRequest, run_id: int) -> HttpResponse:
+    """GET asks first (a page, since inline scripts are not allowed: one click never cancels); POST cancels."""
     actor = actor_for(request.user)
     run = selectors.import_run_get(actor=actor, run_id=run_id)
+    if request.method != "POST":
+        if run.organisation_id not in actor.writable_org_ids or run.is_final:
+            return redirect("imports:detail", run_id=run.pk)
+        return render(request, "imports/import_cancel.html", {"run": run})
     try:
         services.import_cancel(actor=actor, run=run)
     except DomainError as error:

@@ -89,7 +89,11 @@ class YearTotalsOut(Schema):
     year: int
     imports_usd: Decimal
     imports_mad: Decimal | None = Field(..., description="Null when a group of the year has no exchange rate.")
-    demand_mad: Decimal
+    demand_mad: Decimal = Field(
+        ..., description="Declared demand, all lines of the plans in force (with a category: its EMDN-coded lines)."
+    )
+    demand_coded_mad: Decimal = Field(..., description="The part of the declared demand whose lines are EMDN-coded.")
+    buyers: int | None = Field(..., description="Buyers with a plan line in force (null per EMDN category).")
     covered_mad: Decimal
     ordered_mad: Decimal
     ordered_local_mad: Decimal
@@ -781,6 +785,8 @@ def indicator_years(request: HttpRequest, category: str = "") -> list[dict[str, 
             "imports_usd": totals.imports_usd,
             "imports_mad": totals.imports_mad,
             "demand_mad": totals.demand_mad,
+            "demand_coded_mad": totals.demand_coded_mad,
+            "buyers": totals.buyers,
             "covered_mad": totals.covered_mad,
             "ordered_mad": totals.ordered_mad,
             "ordered_local_mad": totals.ordered_local_mad,

@@ -186,7 +186,7 @@ def _dashboard_world() -> tuple[list[int], list[int]]:
             lines.append(
                 PlanLine(plan=plan, line_number=number, designation=f"ARTICLE {number}", natural_key=f"a{number}",
                          quantity=quantity, base_quantity=quantity, units_per_purchase_unit=1, unit_price=price,
-                         estimated_value=quantity * price, emdn_id=rng.choice(codes))
+                         estimated_value=quantity * price, emdn_id=rng.choice(codes), emdn_source="buyer")
             )  # fmt: skip
     PlanLine.objects.bulk_create(lines, batch_size=5000)
     products = Product.objects.bulk_create(

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tawrid.accounts.models import BUYER_KINDS, SUPPLIER_KINDS, Organisation
 from tawrid.catalog import policies as catalog_policies
@@ -77,21 +78,22 @@ def buyer_dashboard(organisation: Organisation, year: int) -> dict[str, Any]:
     groups: dict[str, dict[str, Any]] = defaultdict(
         lambda: {"demand": ZERO, "lines": 0, "covered": ZERO, "ordered": ZERO, "ordered_local": ZERO}
     )
+    # Lines without an EMDN code count too (group ""): a plan nobody coded yet is still a plan in force.
     for code, lines, value in (
-        PlanLine.objects.filter(plan__in=plans, emdn__isnull=False)
+        PlanLine.objects.filter(plan__in=plans)
         .values_list("emdn__code")
         .annotate(n=Count("pk"), v=Sum("estimated_value"))
         .order_by()
     ):
-        groups[code[:3]]["demand"] += value or ZERO
-        groups[code[:3]]["lines"] += lines
+        groups[(code or "")[:3]]["demand"] += value or ZERO
+        groups[(code or "")[:3]]["lines"] += lines
     runs, _national = services.coverage_runs(year, buyer=organisation)
     for run in runs:
         for code, value, quantity, covered in LineResult.objects.filter(
-            run=run, line__plan__in=plans, covered_quantity__gt=0, line__emdn__isnull=False
+            run=run, line__plan__in=plans, covered_quantity__gt=0
         ).values_list("line__emdn__code", "line__estimated_value", "quantity", "covered_quantity"):
             if value and quantity:
-                groups[code[:3]]["covered"] += value * min(covered, quantity) / quantity
+                groups[(code or "")[:3]]["covered"] += value * min(covered, quantity) / quantity
     start = timezone.make_aware(datetime.datetime(year, 1, 1))
     end = timezone.make_aware(datetime.datetime(year + 1, 1, 1))
     for code, local, value in (
@@ -108,7 +110,7 @@ def buyer_dashboard(organisation: Organisation, year: int) -> dict[str, Any]:
     rows = [
         {
             "group": group,
-            "label": terms.get(group, ""),
+            "label": terms.get(group, "") if group else _("Without an EMDN code"),
             **cell,
             **{name: cell[name].quantize(CENT) for name in MONEY},
             "coverage": cell["covered"] / cell["demand"] if cell["demand"] else None,
@@ -253,10 +255,22 @@ def cluster_dashboard(actor: Actor, snapshot: IndicatorSnapshot, year: int | Non
         entry["catalogue"] = figure
     buyers.sort(key=lambda r: (-r["demand"], r["organisation"].name))
     supplier_rows = sorted(suppliers.values(), key=lambda r: (-r["allocated"], -r["sold"], r["organisation"].name))
-    totals = purchase_totals(buyers)
-    totals["buyers"] = len(buyers)
-    totals["suppliers"] = len(supplier_rows)
-    return {"buyers": buyers, "suppliers": supplier_rows, "totals": totals}
+    # The headline figures are the national ones, from the selector the indicators read too (one figure for one
+    # thing); the table below lists the buyers the person may read, whose own total is `listed`.
+    national = selectors.national_year(snapshot, year)
+    totals: dict[str, Any] = {
+        "demand": national.demand_mad if national else ZERO,
+        "demand_coded": national.demand_coded_mad if national else ZERO,
+        "covered": national.covered_mad if national else ZERO,
+        "coverage": national.coverage if national else None,
+        "ordered": national.ordered_mad if national else ZERO,
+        "ordered_local": national.ordered_local_mad if national else ZERO,
+        "local_rate": national.local_rate if national else None,
+        "local_rate_of_plan": national.local_rate_of_plan if national else None,
+        "buyers": national.buyers or 0 if national else 0,
+        "suppliers": len(supplier_rows),
+    }
+    return {"buyers": buyers, "suppliers": supplier_rows, "totals": totals, "listed": purchase_totals(buyers)}
 
 
 REGULATORY_FIELDS = (
@@ -319,6 +333,9 @@ def regulatory_dashboard(actor: Actor, snapshot: IndicatorSnapshot, *, category:
     totals["demand"] = sum((r["demand"] for r in rows), ZERO)
     totals["covered"] = sum((r["covered"] for r in rows), ZERO)
     totals["coverage"] = totals["covered"] / totals["demand"] if totals["demand"] else None
+    national = None if category else selectors.national_year(snapshot, years.demand_year)
+    if national is not None:  # all categories: the national figure (all lines), as on every other page
+        totals.update(demand=national.demand_mad, covered=national.covered_mad, coverage=national.coverage)
     totals["imports_usd"] = sum((r["imports_usd"] for r in rows), ZERO)
     totals["certified_only"] = sum(r["certified_only"] for r in rows)
     return {

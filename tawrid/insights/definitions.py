@@ -17,7 +17,8 @@ INDICATORS: dict[str, Promise] = {
     "origins": _("Countries of origin: the exporting countries of those imports (world totals excluded)."),
     "demand": _(
         "Declared demand: the estimated value (MAD) of the lines of the purchase plans in force (published or "
-        "closed, the latest version), per EMDN group of the line and year of the plan."
+        "closed, the latest version), per year of the plan. The national figure counts all lines; of which "
+        "EMDN-coded: the lines with an EMDN code, the only ones counted per EMDN group."
     ),
     "coverage": _(
         "Local coverage: the share of the declared demand that eligible products of manufacturers established in "

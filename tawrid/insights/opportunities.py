@@ -25,12 +25,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tawrid.core.errors import DomainError
 
 COMPONENTS: tuple[str, ...] = ("imports", "demand", "gap", "regulatory", "closeness")
 COMPONENT_LABELS = {
-    "imports": _("Imports"),
+    "imports": pgettext_lazy("international trade", "Imports"),
     "demand": _("Declared demand"),
     "gap": _("Supply gap"),
     "regulatory": _("Regulatory path"),

@@ -9,7 +9,7 @@ index."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -30,6 +30,7 @@ from tawrid.insights.models import (
     GroupYearFigures,
     HsEmdnLink,
     IndicatorSnapshot,
+    OrganisationYearFigures,
     ReportedBy,
     SnapshotStatus,
     TradeDataset,
@@ -63,6 +64,14 @@ def group_terms(groups: Iterable[str]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class YearTotals:
+    """The national figures of one year, the single source of every page, export, API answer and PDF that shows
+    them (the indicators, the secretariat's dashboard, the quarterly report).
+
+    `demand_mad` is the declared demand of every line of the plans in force ("all lines"), `demand_coded_mad` the
+    part of it whose lines carry an EMDN code (the only part that can be split per EMDN group). Local coverage and
+    orders likewise count every line and order, so that coverage = covered ÷ all declared demand. With an EMDN
+    category asked for, only coded lines belong to it: both demands are then that category's coded demand."""
+
     year: int
     imports_usd: Decimal
     imports_mad: Decimal | None
@@ -70,6 +79,8 @@ class YearTotals:
     covered_mad: Decimal
     ordered_mad: Decimal
     ordered_local_mad: Decimal
+    demand_coded_mad: Decimal = ZERO
+    buyers: int | None = None  # buyers with a plan line in force; None per category (not split per group)
 
     @property
     def coverage(self) -> Decimal | None:
@@ -85,13 +96,16 @@ class YearTotals:
 
 
 def year_totals(snapshot: IndicatorSnapshot, *, category: str = "") -> list[YearTotals]:
-    """National figures per year (optionally one EMDN category), newest first. A year's imports in MAD are
-    given only when every group of that year has a rate (the rate is per year, so it is all or none)."""
+    """National figures per year (optionally one EMDN category), newest first (see YearTotals for what each
+    counts). A year's imports in MAD are given only when every group of that year has a rate (the rate is per
+    year, so it is all or none). Without a category, demand, coverage and orders add up the per-buyer figures of
+    the snapshot (every line and order, coded or not); the per-group figures give imports and the coded part."""
     rows = GroupYearFigures.objects.filter(snapshot=snapshot)
     if category:
         rows = rows.filter(group__startswith=category)
-    sums = (
-        rows.values("year")
+    sums: dict[int, Mapping[str, Any]] = {
+        row["year"]: row
+        for row in rows.values("year")
         .annotate(
             usd=Sum("imports_usd"),
             mad=Sum("imports_mad"),
@@ -101,20 +115,52 @@ def year_totals(snapshot: IndicatorSnapshot, *, category: str = "") -> list[Year
             ordered=Sum("ordered_mad"),
             ordered_local=Sum("ordered_local_mad"),
         )
-        .order_by("-year")
-    )
-    return [
-        YearTotals(
-            year=row["year"],
-            imports_usd=row["usd"] or ZERO,
-            imports_mad=None if row["missing_rate"] else (row["mad"] or ZERO),
-            demand_mad=row["demand"] or ZERO,
-            covered_mad=row["covered"] or ZERO,
-            ordered_mad=row["ordered"] or ZERO,
-            ordered_local_mad=row["ordered_local"] or ZERO,
+        .order_by()
+    }
+    national: dict[int, Mapping[str, Any]] = {}
+    if not category:
+        national = {
+            row["year"]: row
+            for row in OrganisationYearFigures.objects.filter(snapshot=snapshot)
+            .values("year")
+            .annotate(
+                demand=Sum("demand_mad"),
+                covered=Sum("covered_mad"),
+                ordered=Sum("ordered_mad"),
+                ordered_local=Sum("ordered_local_mad"),
+                buyers=Count("pk", filter=Q(demand_lines__gt=0)),
+            )
+            .order_by()
+        }
+    totals = []
+    for year in sorted(set(sums) | set(national), reverse=True):
+        group = sums.get(year) or {}
+        whole = national.get(year) if not category else group
+        whole = whole or {}
+        totals.append(
+            YearTotals(
+                year=year,
+                imports_usd=group.get("usd") or ZERO,
+                imports_mad=None if group.get("missing_rate") else (group.get("mad") or ZERO),
+                demand_mad=_cents(whole.get("demand")),
+                covered_mad=_cents(whole.get("covered")),
+                ordered_mad=_cents(whole.get("ordered")),
+                ordered_local_mad=_cents(whole.get("ordered_local")),
+                demand_coded_mad=_cents(group.get("demand")),
+                buyers=None if category else (whole.get("buyers") or 0),
+            )
         )
-        for row in sums
-    ]
+    return totals
+
+
+def _cents(value: Decimal | None) -> Decimal:
+    """A sum of amounts in MAD to the centime (databases differ in the scale they return a sum with)."""
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def national_year(snapshot: IndicatorSnapshot, year: int | None) -> YearTotals | None:
+    """One year's national figures (all EMDN categories), None when the snapshot has none for it."""
+    return next((t for t in year_totals(snapshot) if t.year == year), None)
 
 
 def group_year_rows(

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tawrid.core.errors import DomainError, Forbidden
 from tawrid.core.jobs import JobContext, job_enqueue
@@ -931,10 +932,12 @@ def snapshot_compute(*, snapshot_id: int, context: JobContext | None = None) -> 
     rates = dict(ExchangeRate.objects.filter(currency="USD").values_list("year", "mad_per_unit"))
     imports, trade_years = _imports_by_group(crosswalk, rates)
     exports = _exports_by_group(crosswalk)
-    step(_("Imports"))
+    step(pgettext("international trade", "Imports"))
     demand = _demand_by_group()
+    buyer_demand = _demand_by_buyer()
     step(_("Declared demand"))
-    demand_years = sorted({year for _group, year in demand})
+    # The years of every plan in force, coded or not: a year whose lines have no EMDN code yet still has buyers.
+    demand_years = sorted({year for _group, year in demand} | {year for _buyer, year in buyer_demand})
     covered = _coverage(demand_years, notes)
     coverage = covered.by_group
     step(_("Local coverage"))
@@ -1017,7 +1020,7 @@ def snapshot_compute(*, snapshot_id: int, context: JobContext | None = None) -> 
                 **weighted,
             )
         )
-    organisation_year_rows = _organisation_year_rows(snapshot, _demand_by_buyer(), covered, ordered_all)
+    organisation_year_rows = _organisation_year_rows(snapshot, buyer_demand, covered, ordered_all)
     organisation_rows = [
         OrganisationFigures(
             snapshot=snapshot,

@@ -90,7 +90,8 @@ def with_export(table: Table, params: dict[str, str]) -> Table:
 
 
 def group_link(row: dict[str, Any]) -> str:
-    return reverse("insights:opportunity_detail", args=[row["group"]])
+    """The group's page; none for the lines and orders without an EMDN code (group "")."""
+    return reverse("insights:opportunity_detail", args=[row["group"]]) if row["group"] else ""
 
 
 # --------------------------------------------------------------------------------------------- organisations

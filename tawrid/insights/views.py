@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,15 +15,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tawrid.accounts.models import BUYER_KINDS
-from tawrid.core import permissions
+from tawrid.core import permissions, storage
 from tawrid.core.errors import DomainError, Forbidden, NotFound
 from tawrid.core.permissions import actor_for
-from tawrid.imports.export import write_xlsx
+from tawrid.imports.export import PERCENT_FORMAT, write_xlsx
 from tawrid.insights import (
     dashboards,
     definitions,
@@ -42,8 +41,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TOP_GROUPS = 12
 
 
-def _xlsx(name: str, headers: Sequence[Any], rows: Sequence[Sequence[Any]], sheet: str) -> HttpResponse:
-    response = HttpResponse(write_xlsx([str(h) for h in headers], rows, sheet_title=sheet), content_type=XLSX)
+def _xlsx(
+    name: str, headers: Sequence[Any], rows: Sequence[Sequence[Any]], sheet: str, *, ratios: Sequence[int] = ()
+) -> HttpResponse:
+    """The xlsx download; the columns at the positions `ratios` hold ratios (0.236), shown as percentages."""
+    formats = [PERCENT_FORMAT if index in ratios else None for index in range(len(headers))]
+    content = write_xlsx([str(h) for h in headers], rows, sheet_title=sheet, number_formats=formats)
+    response = HttpResponse(content, content_type=XLSX)
     stamp = timezone.localdate().strftime("%Y-%m-%d")
     response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
     return response
@@ -208,8 +212,8 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     years = selectors.default_years(snapshot)
     if _wants_xlsx(request):
         headers = [
-            _("Rank"), _("EMDN group"), _("Term"), _("Score"), _("Imports"), _("Declared demand (MAD)"), _("Buyers"),
-            _("Local coverage"), _("Eligible products"), _("Risk class"),
+            _("Rank"), _("EMDN group"), _("Term"), _("Score"), pgettext("international trade", "Imports"),
+            _("Declared demand (MAD)"), _("Buyers"), _("Local coverage"), _("Eligible products"), _("Risk class"),
         ] + [str(opportunities.COMPONENT_LABELS[name]) for name in opportunities.COMPONENTS]  # fmt: skip
         data = [
             [o.rank, o.group, o.inputs.label, o.score, o.inputs.imports, o.inputs.demand, o.inputs.buyers,
@@ -217,7 +221,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
             + [round(o.components[name], 4) for name in opportunities.COMPONENTS]
             for o in ranked
         ]  # fmt: skip
-        return _xlsx("opportunites", headers, data, "Opportunités")
+        return _xlsx("opportunites", headers, data, "Opportunités", ratios=[7])
     context.update(
         form=form,
         weights=weights,
@@ -305,6 +309,7 @@ def _group_xlsx(group: str, table: str, **data: Any) -> HttpResponse:
     if table == "origins":
         headers = [_("Country"), _("Code"), _("Imports (USD)"), _("Share")]
         rows = [[o["name"], o["country"], o["value_usd"], o["share"]] for o in data["origins"]]
+        return _xlsx(f"{group}-{table}", headers, rows, group, ratios=[3])
     elif table == "hs":
         headers = [_("HS code"), _("Description"), _("Share in the group (%)"), _("Imports of the code (USD)"),
                    _("Imports counted for the group (USD)")]  # fmt: skip
@@ -537,10 +542,11 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
     report = permissions.get_visible_or_404(actor, Report.objects.all(), pk=pk)
     if report.status != ReportStatus.READY or not report.file:
         raise NotFound(_("This report is not ready."))
+    # Sent under its title ("Rapport du cluster 2026-T4.pdf"), not the generated name it is stored under.
     return FileResponse(
         report.file.open("rb"),
         as_attachment=True,
-        filename=Path(report.file.name or "report.pdf").name,
+        filename=storage.download_filename(report.title, storage.PDF, fallback=f"report-{report.pk}"),
         content_type="application/pdf",
     )
 
@@ -555,7 +561,9 @@ def _table_export(request: HttpRequest, filename: str, *tables: tables.Table) ->
     wanted = request.GET.get("table") or tables[0].name
     for table in tables:
         if table.name == wanted:
-            return _xlsx(f"{filename}-{table.name}", table.headers, table.export_rows(), table.title[:31])
+            ratios = [index for index, column in enumerate(table.columns) if column.kind == "ratio"]
+            rows = table.export_rows()
+            return _xlsx(f"{filename}-{table.name}", table.headers, rows, table.title[:31], ratios=ratios)
     raise NotFound(_("No such table."))
 
 
@@ -630,7 +638,7 @@ def dashboard_organisation(request: HttpRequest, pk: int) -> HttpResponse:
                 _("Declared demand and local coverage per EMDN group (MAD)"),
                 data["rows"],
                 lambda r: f"{r['group']} {r['label'][:40]}",
-                [reverse("insights:opportunity_detail", args=[r["group"]]) for r in data["rows"]],
+                [tables.group_link(r) for r in data["rows"]],
                 _("No plan in force for this year."),
             ),
         )
@@ -681,6 +689,7 @@ def dashboard_cluster(request: HttpRequest) -> HttpResponse:
         year=year,
         years=years,
         totals=data["totals"],
+        listed=data["listed"],
         tables=[buyers, suppliers],
         chart=_money_chart(
             _("Declared demand and local coverage per buyer (MAD)"),

@@ -7,11 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tawrid.insights import charts
 from tawrid.insights.selectors import YearTotals
 
 LARGEST_LABEL = 40
+# “Imports” alone is also the spreadsheet imports' menu entry (another app's catalogue, which wins): the
+# trade figure carries its own context, or French and Arabic charts would read the other word.
+TRADE = "international trade"
 ORIGINS_SHOWN = 10
 
 
@@ -22,7 +26,7 @@ def years_chart(totals: Sequence[YearTotals], *, rtl: bool) -> str:
         title=_("Imports and declared demand per year (MAD, or USD where no rate is loaded)"),
         labels=[str(t.year) for t in chronological],
         series=[
-            (_("Imports"), [float(t.imports_mad if t.imports_mad is not None else t.imports_usd) or None
+            (pgettext(TRADE, "Imports"), [float(t.imports_mad if t.imports_mad is not None else t.imports_usd) or None
                             for t in chronological]),
             (_("Declared demand (MAD)"), [float(t.demand_mad) or None for t in chronological]),
             (_("Covered locally (MAD)"), [float(t.covered_mad) or None for t in chronological]),

@@ -15,7 +15,7 @@ from tawrid.core.errors import DomainError, Forbidden, NotFound
 from tawrid.core.permissions import actor_for, get_visible_or_404
 from tawrid.demand import selectors as demand_selectors
 from tawrid.demand.models import PlanLine
-from tawrid.matching import policies, selectors, services
+from tawrid.matching import line_services, policies, selectors, services
 from tawrid.matching.models import MatchCandidate, MatchRun, RunStatus
 
 router = Router(tags=["matching"])
@@ -40,6 +40,13 @@ class RunOut(Schema):
     total_value: Decimal
     covered_value: Decimal
     value_share: float
+    confirmed_quantity: Decimal | None = Field(
+        None, description="Base units allocated to proposals the buyer confirmed (a plan's run; null for national)."
+    )
+    lines_decided: int | None = Field(
+        None, description="Lines with a decision: a proposal confirmed or rejected, or no local source."
+    )
+    lines_no_local_source: int | None = None
     allocation_seconds: float | None
     error: str
     created_at: datetime
@@ -77,6 +84,7 @@ class CandidateOut(Schema):
     code: float
     specification: float
     allocated_quantity: Decimal
+    share: float = Field(..., description="Allocated quantity / the line's quantity (0 to 1).")
     decision: str = Field("", description="confirmed, rejected, or empty")
     explanation: ExplanationOut
 
@@ -94,8 +102,9 @@ class LineResultOut(Schema):
     emdn: str
     quantity: Decimal
     covered_quantity: Decimal
+    line_decision: str = Field("", description="no_local_source, or empty")
     code_suggestions: list[CodeSuggestionOut]
-    candidates: list[CandidateOut]
+    candidates: list[CandidateOut] = Field(..., description="Every candidate worth showing, best first.")
 
 
 class GapOut(Schema):
@@ -119,6 +128,23 @@ class DecisionOut(Schema):
     coverage: RunOut | None
 
 
+class LineDecisionsIn(Schema):
+    line_ids: list[Id] = Field(..., min_length=1, max_length=2000)
+    action: str = Field(
+        ...,
+        description="no_local_source (the line is left out of the allocation), reject_all (every candidate), "
+        "confirm_best (the best fitting proposal not rejected), clear (remove the lines' decisions)",
+    )
+    reason: str = Field("", max_length=300)
+
+
+class LineDecisionsOut(Schema):
+    lines: int
+    changed: int
+    skipped: int = Field(..., description="Lines left as they were (confirm_best: no fitting proposal).")
+    coverage: RunOut | None
+
+
 class NationalIn(Schema):
     year: Year
 
@@ -139,6 +165,7 @@ class SupplierMatchOut(Schema):
     score: float
     verdict: str
     allocated_quantity: Decimal
+    share: float = Field(..., description="Allocated quantity / the line's quantity (0 to 1).")
     explanation: ExplanationOut
 
 
@@ -164,6 +191,9 @@ def _run(run: MatchRun) -> dict[str, Any]:
         "total_value": run.total_value,
         "covered_value": run.covered_value,
         "value_share": round(coverage["value_share"], 4),
+        "confirmed_quantity": coverage["confirmed_quantity"],
+        "lines_decided": coverage["lines_decided"],
+        "lines_no_local_source": coverage["lines_no_local_source"],
         "allocation_seconds": run.allocation_seconds,
         "error": run.error,
         "created_at": run.created_at,
@@ -171,7 +201,7 @@ def _run(run: MatchRun) -> dict[str, Any]:
     }
 
 
-def _candidate(candidate: MatchCandidate, decision: str = "") -> dict[str, Any]:
+def _candidate(candidate: MatchCandidate, decision: str = "", quantity: Decimal | None = None) -> dict[str, Any]:
     return {
         "id": candidate.pk,
         "rank": candidate.rank,
@@ -188,6 +218,7 @@ def _candidate(candidate: MatchCandidate, decision: str = "") -> dict[str, Any]:
         "code": candidate.code,
         "specification": candidate.specification,
         "allocated_quantity": candidate.allocated_quantity,
+        "share": round(selectors.share_of(candidate.allocated_quantity, quantity or 0), 4),
         "decision": decision,
         "explanation": selectors.explanation_out(candidate.explanation),
     }
@@ -249,8 +280,9 @@ def list_run_lines(
     results = list(
         selectors.line_results(actor, run, show=show, q=q)[max(offset, 0) : max(offset, 0) + min(limit, 200)]
     )
-    candidates = selectors.candidates_by_result(results, per_line=10)
+    candidates = selectors.candidates_by_result(results)
     decisions = selectors.decisions_for(r.line_id for r in results)
+    line_decisions = selectors.line_decisions_for(r.line_id for r in results)
     terms = selectors.code_terms({s["code"] for r in results for s in r.code_suggestions})
     return [
         {
@@ -260,11 +292,12 @@ def list_run_lines(
             "emdn": r.line.emdn.code if r.line.emdn else "",
             "quantity": r.quantity,
             "covered_quantity": r.covered_quantity,
+            "line_decision": getattr(line_decisions.get(r.line_id), "decision", ""),
             "code_suggestions": [
                 {"code": s["code"], "term": terms.get(s["code"], ""), "score": s["score"]} for s in r.code_suggestions
             ],
             "candidates": [
-                _candidate(c, getattr(decisions.get((r.line_id, c.product_id)), "decision", ""))
+                _candidate(c, getattr(decisions.get((r.line_id, c.product_id)), "decision", ""), r.quantity)
                 for c in candidates.get(r.pk, [])
             ],
         }
@@ -310,6 +343,27 @@ def decide(request: HttpRequest, payload: DecisionIn) -> dict:
     }
 
 
+@router.post(
+    "/plans/{plan_id}/line-decisions",
+    response=LineDecisionsOut,
+    summary="Decide on many lines at once: no local source, reject all, confirm the best, clear",
+)
+def decide_lines(request: HttpRequest, plan_id: Id, payload: LineDecisionsIn) -> dict:
+    actor = actor_for(request.user)
+    plan = demand_selectors.plan_detail(actor, plan_id)
+    outcome = line_services.lines_decide(
+        actor=actor, plan=plan, line_ids=payload.line_ids, action=payload.action, reason=payload.reason
+    )
+    if outcome.run is not None:
+        outcome.run.refresh_from_db()  # the figures as stored (decimals with their places)
+    return {
+        "lines": outcome.lines,
+        "changed": outcome.changed,
+        "skipped": outcome.skipped,
+        "coverage": _run(outcome.run) if outcome.run else None,
+    }
+
+
 @router.get("/mine", response=list[SupplierMatchOut], summary="Published plan lines my products match")
 def my_matches(request: HttpRequest, q: str = "", offset: Offset = 0, limit: Limit500 = 100) -> list:
     actor = actor_for(request.user)
@@ -328,6 +382,7 @@ def my_matches(request: HttpRequest, q: str = "", offset: Offset = 0, limit: Lim
             "score": round(c.score, 4),
             "verdict": c.verdict,
             "allocated_quantity": c.allocated_quantity,
+            "share": round(selectors.share_of(c.allocated_quantity, c.result.quantity), 4),
             "explanation": selectors.explanation_out(c.explanation),
         }
         for c in rows

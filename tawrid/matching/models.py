@@ -217,3 +217,35 @@ class MatchDecision(TimeStampedModel):
 
     def get_additional_data(self) -> dict[str, int | None]:
         return {"organisation_id": self.line.plan.buyer_id}
+
+
+class LineDecisionKind(models.TextChoices):
+    NO_LOCAL_SOURCE = "no_local_source", _("No local source")
+
+
+class LineDecision(TimeStampedModel):
+    """A buyer's verdict on a whole line, whatever its candidates: no local product can supply it (the buyer
+    knows the candidates do not fit, or wants this line bought elsewhere). The allocation leaves the line out,
+    so its demand counts as uncovered; kept across runs, like the decisions on proposals."""
+
+    line = models.OneToOneField(
+        "demand.PlanLine", verbose_name=_("line"), on_delete=models.CASCADE, related_name="match_line_decision"
+    )
+    decision = models.CharField(_("decision"), max_length=20, choices=LineDecisionKind.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("decided by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("line decision")
+        verbose_name_plural = _("line decisions")
+        constraints = [
+            models.CheckConstraint(condition=Q(decision__in=["no_local_source"]), name="match_line_decision_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} {self.decision}"
+
+    def get_additional_data(self) -> dict[str, int | None]:
+        return {"organisation_id": self.line.plan.buyer_id}

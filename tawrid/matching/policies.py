@@ -87,10 +87,11 @@ def _never(actor: Actor, obj: Any) -> bool:
 
 
 def register() -> None:
-    from tawrid.matching.models import LineResult, MatchCandidate, MatchChunk, MatchDecision, MatchRun
+    from tawrid.matching.models import LineDecision, LineResult, MatchCandidate, MatchChunk, MatchDecision, MatchRun
 
     permissions.register(MatchRun, permissions.Custom(run_scope, can_manage_run))
     permissions.register(MatchChunk, permissions.Custom(_result_scope, _never))
     permissions.register(LineResult, permissions.Custom(_result_scope, _never))
     permissions.register(MatchCandidate, permissions.Custom(_candidate_scope, _never))
     permissions.register(MatchDecision, permissions.Custom(_decision_scope, lambda actor, d: can_decide(actor, d.line)))
+    permissions.register(LineDecision, permissions.Custom(_decision_scope, lambda actor, d: can_decide(actor, d.line)))

@@ -8,10 +8,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from tawrid.catalog.eligibility import eligibility
@@ -25,6 +26,7 @@ from tawrid.matching.engine.types import DemandLine, ProductDoc, VariantDoc, Ver
 from tawrid.matching.models import (
     ChunkStatus,
     DecisionKind,
+    LineDecision,
     LineResult,
     MatchCandidate,
     MatchChunk,
@@ -97,7 +99,7 @@ def classifier_fingerprint() -> tuple[Any, ...]:
         EmdnCode.objects.count(),
         matchable_products().filter(emdn__isnull=False).count(),
         matchable_products().aggregate(at=Max("updated_at"))["at"],
-        PlanLine.objects.filter(emdn__isnull=False).count(),
+        PlanLine.objects.filter(emdn__isnull=False).exclude(emdn_source="suggested").count(),
         tuple(
             MatchDecision.objects.filter(decision=DecisionKind.CONFIRMED)
             .aggregate(n=Count("pk"), at=Max("updated_at"))
@@ -139,6 +141,7 @@ def catalogue_documents(on: date) -> tuple[list[ProductDoc], np.ndarray | None]:
                 label=variant.label,
                 specifications=tuple(spec_values(variant.specifications.all())),
                 capacity_per_year=float(variant.capacity_per_year) if variant.capacity_per_year else None,
+                unit_price=_price_per_unit(variant.effective_unit_price),
             )
             for variant in product.variants.all()
         )
@@ -154,7 +157,7 @@ def catalogue_documents(on: date) -> tuple[list[ProductDoc], np.ndarray | None]:
                 specifications=product_flag_values(product),
                 eligible=status.eligible,
                 missing=tuple(str(reason) for reason in status.reasons),
-                unit_price=_price_per_unit(product),
+                unit_price=_price_per_unit(product.unit_price),
                 lead_time_days=product.lead_time_days,
                 capacity_per_year=float(product.capacity_per_year) if product.capacity_per_year else None,
             )
@@ -169,10 +172,9 @@ def catalogue_documents(on: date) -> tuple[list[ProductDoc], np.ndarray | None]:
     return documents, np.vstack(vectors)
 
 
-def _price_per_unit(product: Product) -> float | None:
-    if product.unit_price is None:
-        return None
-    return float(product.unit_price)
+def _price_per_unit(price: Decimal | None) -> float | None:
+    """A catalogue price (a product's, or a variant's `effective_unit_price`) as the engine reads it."""
+    return None if price is None else float(price)
 
 
 def spec_values(specifications: Iterable[VariantSpecification]) -> list[SpecValue]:
@@ -202,7 +204,8 @@ def demand_documents(lines: Iterable[PlanLine]) -> list[DemandLine]:
             id=line.pk,
             text=" ".join(part for part in (line.designation, line.specification) if part),
             attributes=line_attributes(line),
-            emdn=line.emdn.code if line.emdn_id else "",
+            # An engine-suggested code is not the buyer's word: the matcher reads the line's distribution instead.
+            emdn=line.emdn.code if line.emdn_id and line.emdn_source != "suggested" else "",
             cpv=line.cpv.code if line.cpv_id else "",
             quantity=float(line.base_quantity or 0),
             unit_price=base_unit_price(line),
@@ -233,10 +236,11 @@ def allocation_products(product_ids: Iterable[int]) -> dict[Any, ProductDoc]:
                 VariantDoc(
                     id=variant.pk,
                     capacity_per_year=float(variant.capacity_per_year) if variant.capacity_per_year else None,
+                    unit_price=_price_per_unit(variant.effective_unit_price),
                 )
                 for variant in product.variants.all()
             ),
-            unit_price=_price_per_unit(product),
+            unit_price=_price_per_unit(product.unit_price),
             lead_time_days=product.lead_time_days,
             capacity_per_year=float(product.capacity_per_year) if product.capacity_per_year else None,
         )
@@ -270,12 +274,18 @@ def explanation_out(stored: dict[str, Any]) -> dict[str, Any]:
 
 def labelled_examples() -> list[tuple[str, str]]:
     """(text, EMDN code) learned from the platform: classified catalogue products, plan lines whose code the
-    buyer set, and lines whose match the buyer confirmed (the confirmed product's code)."""
+    buyer set or confirmed, and lines whose match the buyer confirmed (the confirmed product's code)."""
     examples: list[tuple[str, str]] = []
     for product in matchable_products().filter(emdn__isnull=False).select_related("emdn"):
         text = " ".join(product_texts(product)[:2])
         examples.append((text, product.emdn.code))  # type: ignore[union-attr]
-    coded_lines = PlanLine.objects.filter(emdn__isnull=False).values_list("designation", "emdn__code").distinct()
+    # The engine's own suggestions are not evidence: learning from them would only repeat its mistakes.
+    coded_lines = (
+        PlanLine.objects.filter(emdn__isnull=False)
+        .exclude(emdn_source="suggested")
+        .values_list("designation", "emdn__code")
+        .distinct()
+    )
     examples.extend((designation, code) for designation, code in coded_lines[:20000])
     confirmed = MatchDecision.objects.filter(decision=DecisionKind.CONFIRMED, product__emdn__isnull=False)
     examples.extend(confirmed.values_list("line__designation", "product__emdn__code"))
@@ -365,9 +375,35 @@ def is_stalled(run: MatchRun, progress: Progress) -> bool:
 
 
 def coverage(run: MatchRun) -> dict[str, Any]:
-    """Shares of quantity and value covered by local products once volumes are allocated."""
+    """Shares of quantity and value covered by local products once volumes are allocated, and how far the
+    buyer's review has gone: the quantity allocated to proposals it confirmed, the lines it decided on (a
+    proposal confirmed or rejected, or the line marked as having no local source). Every decision re-allocates
+    the plan's run, so these figures move with each one."""
     asked, covered = float(run.total_quantity or 0), float(run.covered_quantity or 0)
     value, covered_value = float(run.total_value or 0), float(run.covered_value or 0)
+    review: dict[str, Any] = {
+        "confirmed_quantity": None,
+        "confirmed_share": 0.0,
+        "lines_decided": None,
+        "lines_no_local_source": None,
+    }
+    if run.plan_id is not None:  # a plan's review; a national run's 50,000 lines are the buyers' to review
+        lines = PlanLine.objects.filter(plan_id=run.plan_id)
+        confirmed = MatchDecision.objects.filter(
+            line=OuterRef("result__line_id"), product=OuterRef("product_id"), decision=DecisionKind.CONFIRMED
+        )
+        confirmed_quantity = MatchCandidate.objects.filter(
+            Exists(confirmed), result__run=run, allocated_quantity__gt=0
+        ).aggregate(total=Sum("allocated_quantity"))["total"] or Decimal(0)
+        confirmed_quantity = Decimal(confirmed_quantity).quantize(Decimal("0.001"))  # as stored, on any database
+        review = {
+            "confirmed_quantity": confirmed_quantity,
+            "confirmed_share": float(confirmed_quantity) / asked if asked else 0.0,
+            "lines_decided": lines.filter(Q(match_decisions__isnull=False) | Q(match_line_decision__isnull=False))
+            .distinct()
+            .count(),
+            "lines_no_local_source": LineDecision.objects.filter(line__plan_id=run.plan_id).count(),
+        }
     return {
         "quantity": run.total_quantity,
         "covered_quantity": run.covered_quantity,
@@ -377,6 +413,7 @@ def coverage(run: MatchRun) -> dict[str, Any]:
         "value_share": covered_value / value if value else 0.0,
         "lines_with_candidates": LineResult.objects.filter(run=run, best_score__gte=PROPOSAL_THRESHOLD).count(),
         "lines_covered": LineResult.objects.filter(run=run, covered_quantity__gt=0).count(),
+        **review,
     }
 
 
@@ -402,13 +439,16 @@ def line_results(actor: Actor, run: MatchRun, *, show: str = "", q: str = "") ->
 
 
 def candidates_by_result(
-    results: Sequence[LineResult], *, per_line: int = 3, min_score: float = SHOWN_THRESHOLD
+    results: Sequence[LineResult], *, per_line: int | None = None, min_score: float = SHOWN_THRESHOLD
 ) -> dict[int, list[MatchCandidate]]:
+    """Each line's candidates worth showing, best first (all of them unless `per_line`): every candidate the
+    allocation may give volume to is among them (it needs a score of PROPOSAL_THRESHOLD ≥ SHOWN_THRESHOLD)."""
     found: dict[int, list[MatchCandidate]] = defaultdict(list)
-    candidates = (
-        MatchCandidate.objects.filter(result__in=[r.pk for r in results], rank__lte=per_line, score__gte=min_score)
-        .select_related("product", "product__manufacturer", "variant", "product__emdn")
-        .order_by("result_id", "rank")
+    candidates = MatchCandidate.objects.filter(result__in=[r.pk for r in results], score__gte=min_score)
+    if per_line is not None:
+        candidates = candidates.filter(rank__lte=per_line)
+    candidates = candidates.select_related("product", "product__manufacturer", "variant", "product__emdn").order_by(
+        "result_id", "rank"
     )
     for candidate in candidates:
         found[candidate.result_id].append(candidate)
@@ -417,6 +457,15 @@ def candidates_by_result(
 
 def decisions_for(lines: Iterable[int]) -> dict[tuple[int, int], MatchDecision]:
     return {(d.line_id, d.product_id): d for d in MatchDecision.objects.filter(line_id__in=list(lines))}
+
+
+def line_decisions_for(lines: Iterable[int]) -> dict[int, LineDecision]:
+    return {d.line_id: d for d in LineDecision.objects.filter(line_id__in=list(lines))}
+
+
+def share_of(allocated: Decimal | float, quantity: Decimal | float) -> float:
+    """The part of a line's quantity allocated to one candidate (0 for a line without quantity)."""
+    return float(allocated) / float(quantity) if quantity else 0.0
 
 
 def gaps(actor: Actor, run: MatchRun, *, limit: int = 200) -> list[dict[str, Any]]:

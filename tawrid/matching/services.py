@@ -35,16 +35,19 @@ from tawrid.core.errors import DomainError, Forbidden
 from tawrid.core.jobs import fail_interrupted_jobs, job_enqueue, worker_is_gone
 from tawrid.core.models import Job
 from tawrid.core.permissions import Actor
+from tawrid.demand.coding import demand_refresh_after_engine, engine_codes_apply
 from tawrid.demand.models import PlanLine, PlanStatus, PurchasePlan
 from tawrid.matching import policies, selectors
 from tawrid.matching.engine import dense
 from tawrid.matching.engine.allocate import Allocation, allocate, offers_from
 from tawrid.matching.engine.classify import CodeClassifier
+from tawrid.matching.engine.confidence import ConfidentCode
 from tawrid.matching.engine.retrieve import Matcher
 from tawrid.matching.engine.types import Candidate, DemandLine, ProductDoc
 from tawrid.matching.models import (
     ChunkStatus,
     DecisionKind,
+    LineDecision,
     LineResult,
     MatchCandidate,
     MatchChunk,
@@ -119,14 +122,20 @@ class Engine:
     classifier: CodeClassifier
     products: dict[Any, ProductDoc]
 
-    def run(self, lines: Sequence[DemandLine], *, top: int = TOP) -> tuple[list[list[Candidate]], list[Any]]:
-        """Candidates and code suggestions of each line (the lines' vectors and codes are computed once, and the
-        matcher uses the same suggestions for the lines without a code)."""
+    def run(
+        self, lines: Sequence[DemandLine], *, top: int = TOP
+    ) -> tuple[list[list[Candidate]], list[Any], list[ConfidentCode | None]]:
+        """Candidates, code suggestions and the code the engine is sure of (or None) of each line: the lines'
+        vectors and code distribution are computed once, and the matcher uses the same suggestions for the lines
+        without a code."""
         if not lines:
-            return [], []
-        vectors = dense.embed_queries([line.text for line in lines])
-        suggestions = self.classifier.suggest([line.text for line in lines], 5, vectors=vectors)
-        return self.matcher.match(lines, top=top, vectors=vectors, suggestions=suggestions), suggestions
+            return [], [], []
+        texts = [line.text for line in lines]
+        vectors = dense.embed_queries(texts)
+        probabilities = self.classifier.distribution(texts, vectors)
+        suggestions = self.classifier.top(probabilities, 5)
+        confident = self.classifier.confident(probabilities)
+        return self.matcher.match(lines, top=top, vectors=vectors, suggestions=suggestions), suggestions, confident
 
 
 _engine_lock = threading.Lock()
@@ -269,13 +278,27 @@ def match_run_start(
     return run
 
 
+def _run_name(run: MatchRun) -> str:
+    """The run as its jobs' titles name it: a plan by its buyer, year and title; a national run by its year."""
+    if not run.plan_id:
+        return _("all published plans of %(year)s") % {"year": run.year}
+    plan = run.plan
+    if plan.title:  # type: ignore[union-attr]
+        return _("plan “%(title)s” of %(buyer)s (%(year)s)") % {
+            "title": plan.title,  # type: ignore[union-attr]
+            "buyer": plan.buyer.name,  # type: ignore[union-attr]
+            "year": plan.year,  # type: ignore[union-attr]
+        }
+    return _("%(year)s plan of %(buyer)s") % {"year": plan.year, "buyer": plan.buyer.name}  # type: ignore[union-attr]
+
+
 def _enqueue_chunks(run: MatchRun, chunks: Sequence[MatchChunk], actor: Actor | None) -> None:
     user = _user(actor)
     for chunk in chunks:
         job_enqueue(
             kind=CHUNK_JOB,
-            title=_("Matching %(run)s, part %(number)s of %(total)s")
-            % {"run": run, "number": chunk.number, "total": run.chunks_total},
+            title=_("Matching: %(run)s — part %(number)s of %(total)s")
+            % {"run": _run_name(run), "number": chunk.number, "total": run.chunks_total},
             params={"chunk_id": chunk.pk},
             created_by=user,
             organisation=run.plan.buyer if run.plan_id else None,  # type: ignore[union-attr]
@@ -332,10 +355,17 @@ def match_chunk_execute(*, chunk_id: int, worker: str = "") -> int:
             .order_by("plan_id", "line_number")
         )
         documents = selectors.demand_documents(lines)
-        results, suggestions = engine_for(delivery_date(run.year)).run(documents)
+        results, suggestions, confident = engine_for(delivery_date(run.year)).run(documents)
         with transaction.atomic():
             LineResult.objects.filter(chunk=chunk).delete()
             _store(run, chunk, documents, results, suggestions)
+            # The codes the engine is sure of go on the lines without the buyer's (tawrid.demand.coding).
+            engine_codes_apply(
+                codes={
+                    int(d.id): (c.code, c.mass) if c is not None else None
+                    for d, c in zip(documents, confident, strict=True)
+                }
+            )
             chunk.status = ChunkStatus.DONE
             chunk.finished_at = timezone.now()
             chunk.save(update_fields=["status", "finished_at"])
@@ -415,9 +445,10 @@ def _allocate_when_complete(run: MatchRun) -> None:
         status=RunStatus.ALLOCATING, updated_at=timezone.now()
     )
     if moved:  # exactly one worker gets here
+        demand_refresh_after_engine(plan_id=run.plan_id, year=run.year)  # every chunk has applied its codes
         job_enqueue(
             kind=ALLOCATE_JOB,
-            title=_("Allocating volumes of %(run)s") % {"run": run},
+            title=_("Allocating the volumes: %(run)s") % {"run": _run_name(run)},
             params={"run_id": run.pk},
             organisation=run.plan.buyer if run.plan_id else None,  # type: ignore[union-attr]
         )
@@ -447,6 +478,10 @@ def match_run_allocate(*, run: MatchRun) -> Allocation:
         (d.line_id, d.product_id): d.decision
         for d in MatchDecision.objects.filter(line__in=[r.line_id for r in results])
     }
+    # Lines the buyer said no local product supplies: left out of the allocation, uncovered.
+    no_local_source = set(
+        LineDecision.objects.filter(line__in=[r.line_id for r in results]).values_list("line_id", flat=True)
+    )
     product_ids = {c.product_id for c in candidates}
     products = selectors.allocation_products(product_ids)
     lines = {r.line_id: r for r in results}
@@ -462,7 +497,7 @@ def match_run_allocate(*, run: MatchRun) -> Allocation:
     engine_candidates = []
     for c in candidates:
         decision = decisions.get((c.result.line_id, c.product_id))
-        if decision == DecisionKind.REJECTED:
+        if decision == DecisionKind.REJECTED or c.result.line_id in no_local_source:
             continue
         if decision != DecisionKind.CONFIRMED and c.score < ALLOCATION_THRESHOLD:
             continue
@@ -471,11 +506,12 @@ def match_run_allocate(*, run: MatchRun) -> Allocation:
                 line_id=c.result.line_id,
                 product_id=c.product_id,
                 variant_id=c.variant_id,
-                score=1.0 if decision == DecisionKind.CONFIRMED else c.score,
+                score=c.score,
                 verdict=selectors.engine_verdict(c.verdict),
             )
         )
-    offers, capacities = offers_from(engine_candidates, products)
+    confirmed = {key for key, decision in decisions.items() if decision == DecisionKind.CONFIRMED}
+    offers, capacities = offers_from(engine_candidates, products, confirmed=confirmed)
     allocation = allocate(engine_lines, offers, capacities)
     with transaction.atomic():
         MatchCandidate.objects.filter(result__run=run).exclude(allocated_quantity=0).update(allocated_quantity=0)
@@ -541,9 +577,10 @@ def match_run_resume(*, actor: Actor, run: MatchRun) -> int:
         if not unfinished and not selectors.with_a_live_job(ALLOCATE_JOB, "run_id", [locked.pk]):
             job_enqueue(
                 kind=ALLOCATE_JOB,
-                title=_("Allocating volumes of %(run)s") % {"run": locked},
+                title=_("Allocating the volumes: %(run)s") % {"run": _run_name(locked)},
                 params={"run_id": locked.pk},
                 created_by=_user(actor),
+                organisation=locked.plan.buyer if locked.plan_id else None,  # type: ignore[union-attr]
             )
     return len(chunks)
 
@@ -584,6 +621,8 @@ def decision_record(
                 "decided_by_id": actor.user_id,
             },
         )
+        if decision == DecisionKind.CONFIRMED:  # a line with a proposal confirmed has a local source after all
+            LineDecision.objects.filter(line=line).delete()
         run = MatchRun.objects.filter(plan=line.plan, status=RunStatus.DONE).order_by("-created_at", "-pk").first()
         if run is not None:
             match_run_allocate(run=run)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("plans/<int:plan_pk>/", views.plan_matching, name="plan"),
     path("plans/<int:plan_pk>/start/", views.plan_match_start, name="plan_start"),
+    path("plans/<int:plan_pk>/lines/", views.plan_lines, name="plan_lines"),
     path("runs/<int:pk>/progress/", views.run_progress, name="run_progress"),
     path("runs/<int:pk>/resume/", views.run_resume, name="run_resume"),
     path("candidates/<int:pk>/decide/", views.decide, name="decide"),

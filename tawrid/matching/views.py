@@ -20,11 +20,61 @@ from django.views.decorators.http import require_POST
 from tawrid.core.errors import DomainError, Forbidden
 from tawrid.core.permissions import actor_for, get_visible_or_404
 from tawrid.demand import selectors as demand_selectors
-from tawrid.matching import policies, selectors, services
+from tawrid.matching import line_services, policies, selectors, services
 from tawrid.matching.models import DecisionKind, MatchCandidate, MatchRun, RunStatus
 
 PAGE_SIZE = 25
 SHOWS = ("", "gaps", "conflicts", "covered")
+FIRST_CANDIDATES = 3  # shown at once; the others behind "see all N candidates"
+MAX_SELECTED = 2000
+
+
+def _selection(values: list[str]) -> list[int]:
+    """Ticked line ids carried in the query string or the form (not lost when the filter or the page changes)."""
+    ids = {int(value) for value in values[:MAX_SELECTED] if value.isdigit()}
+    return sorted(ids)
+
+
+def _plan_url(plan_pk: int, *, show: str = "", q: str = "", page: str = "", lines: list[int] | None = None) -> str:
+    params: list[tuple[str, Any]] = [(k, v) for k, v in (("show", show), ("q", q), ("page", page)) if v]
+    params += [("line", pk) for pk in lines or []]
+    url = reverse("matching:plan", kwargs={"plan_pk": plan_pk})
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _rows(results: list[Any]) -> list[dict[str, Any]]:
+    """Each line with all its candidates (the first few, plus any holding volume or decided on, in `first`;
+    the others in `more`), its share of allocation per candidate and the decision on the whole line."""
+    candidates = selectors.candidates_by_result(results)
+    decisions = selectors.decisions_for(r.line_id for r in results)
+    line_decisions = selectors.line_decisions_for(r.line_id for r in results)
+    rows = []
+    for result in results:
+        first: list[dict[str, Any]] = []
+        more: list[dict[str, Any]] = []
+        for c in candidates.get(result.pk, []):
+            decision = decisions.get((result.line_id, c.product_id))
+            item = {
+                "candidate": c,
+                "decision": decision,
+                "percent": 100 * selectors.share_of(c.allocated_quantity, result.quantity),
+            }
+            # A candidate holding volume, or one the buyer decided on, is never hidden behind "see all".
+            if len(first) < FIRST_CANDIDATES or c.allocated_quantity or decision is not None:
+                first.append(item)
+            else:
+                more.append(item)
+        rows.append(
+            {
+                "result": result,
+                "first": first,
+                "more": more,
+                "count": len(first) + len(more),
+                "line_decision": line_decisions.get(result.line_id),
+                "share": selectors.share_of(result.covered_quantity, result.quantity),
+            }
+        )
+    return rows
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
@@ -66,6 +116,7 @@ def plan_matching(request: HttpRequest, plan_pk: int) -> HttpResponse:
     show = request.GET.get("show", "")
     show = show if show in SHOWS else ""
     q = request.GET.get("q", "").strip()
+    selected = _selection(request.GET.getlist("line"))
     context: dict[str, Any] = {
         "plan": plan,
         "run": run,
@@ -74,26 +125,21 @@ def plan_matching(request: HttpRequest, plan_pk: int) -> HttpResponse:
         "shows": [("", _("All lines")), ("gaps", _("Gaps")), ("conflicts", _("Conflicts")), ("covered", _("Covered"))],
         "can_start": policies.can_match_plan(actor, plan),
         "can_decide": policies.can_decide_plan(actor, plan),
-        "querystring": urlencode({k: v for k, v in (("show", show), ("q", q)) if v}),
+        "querystring": urlencode(
+            [(k, v) for k, v in (("show", show), ("q", q)) if v] + [("line", pk) for pk in selected]
+        ),
+        "selected": selected,
+        "page_number": request.GET.get("page", ""),
     }
     if run is not None:
         context.update(_run_context(actor, run))
         if run.status == RunStatus.DONE:
             results = selectors.line_results(actor, run, show=show, q=q)
             page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-            candidates = selectors.candidates_by_result(list(page))
-            decisions = selectors.decisions_for(r.line_id for r in page)
             context["page"] = page
-            context["rows"] = [
-                {
-                    "result": result,
-                    "candidates": [
-                        {"candidate": c, "decision": decisions.get((result.line_id, c.product_id))}
-                        for c in candidates.get(result.pk, [])
-                    ],
-                }
-                for result in page
-            ]
+            context["rows"] = _rows(list(page))
+            on_page = {r.line_id for r in page}
+            context["selected_elsewhere"] = [pk for pk in selected if pk not in on_page]  # kept as hidden inputs
             context["gaps"] = selectors.gaps(actor, run, limit=15)
     return render(request, "matching/plan_matching.html", context)
 
@@ -151,6 +197,52 @@ def run_resume(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def plan_lines(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    """The plan's matching form: filter (the ticks go along in the address), a bulk action on the ticked lines
+    (no local source, reject all candidates, confirm the best, clear decisions), or a consultation of them."""
+    actor = actor_for(request.user)
+    plan = demand_selectors.plan_detail(actor, plan_pk)
+    if not policies.can_see_results(actor, plan):
+        raise Forbidden(_("A plan's matching is for its buyer and the secretariat."))
+    show = request.POST.get("show", "")
+    show = show if show in SHOWS else ""
+    q = request.POST.get("q", "").strip()
+    selected = _selection(request.POST.getlist("line"))
+    action = request.POST.get("action", "filter")
+    if action == "consultation":
+        params = [("plan", plan.pk)] + [("lines", pk) for pk in selected]
+        return redirect(f"{reverse('sourcing:consultation_create')}?{urlencode(params)}")
+    page = ""
+    if action in line_services.ACTIONS:
+        page = request.POST.get("page", "")
+        try:
+            outcome = line_services.lines_decide(actor=actor, plan=plan, line_ids=selected, action=action)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _action_message(action, outcome))
+    return redirect(_plan_url(plan.pk, show=show, q=q, page=page, lines=selected))
+
+
+def _action_message(action: str, outcome: line_services.Outcome) -> str:
+    counts = {"lines": outcome.lines, "skipped": outcome.skipped}
+    if action == line_services.NO_LOCAL_SOURCE:
+        text = _("%(lines)s line(s) marked as having no local source: coverage updated.") % counts
+    elif action == line_services.REJECT_ALL:
+        text = _("Every candidate of %(lines)s line(s) rejected: coverage updated.") % counts
+    elif action == line_services.CONFIRM_BEST:
+        text = _("Best candidate confirmed on %(lines)s line(s): coverage updated.") % {
+            "lines": outcome.lines - outcome.skipped
+        }
+        if outcome.skipped:
+            text += " " + _("%(skipped)s line(s) without a fitting proposal left as they were.") % counts
+    else:
+        text = _("Decisions on %(lines)s line(s) cleared: coverage updated.") % counts
+    return text
+
+
+@login_required
+@require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm, reject, or withdraw the decision on a proposed product for a line."""
     actor = actor_for(request.user)
@@ -176,6 +268,17 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Proposal rejected: coverage updated."))
     except DomainError as error:
         messages.error(request, error.message)
+    if "selection" in request.POST:  # sent from the plan's matching form: back with its filter and ticks
+        show = request.POST.get("show", "")
+        return redirect(
+            _plan_url(
+                line.plan_id,
+                show=show if show in SHOWS else "",
+                q=request.POST.get("q", "").strip(),
+                page=request.POST.get("page", ""),
+                lines=_selection(request.POST.getlist("line")),
+            )
+        )
     return _back(request, reverse("matching:plan", kwargs={"plan_pk": line.plan_id}))
 
 
@@ -224,7 +327,14 @@ def my_matches(request: HttpRequest) -> HttpResponse:
         raise Forbidden(_("This page is for manufacturers and start-ups."))
     q = request.GET.get("q", "").strip()
     page = Paginator(selectors.supplier_matches(actor, q=q), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"candidate": c, "buyer": demand_selectors.buyer_label(actor, c.result.line.plan)} for c in page]
+    rows = [
+        {
+            "candidate": c,
+            "buyer": demand_selectors.buyer_label(actor, c.result.line.plan),
+            "percent": 100 * selectors.share_of(c.allocated_quantity, c.result.quantity),
+        }
+        for c in page
+    ]
     return render(
         request,
         "matching/my_matches.html",

@@ -22,7 +22,8 @@ from tawrid.core.errors import DomainError, Forbidden, NotFound
 from tawrid.core.idempotency import idempotent
 from tawrid.core.permissions import Actor, actor_for, get_visible_or_404
 from tawrid.demand.models import PlanLine
-from tawrid.sourcing import policies, selectors, services
+from tawrid.sourcing import api_lots, api_results, policies, selectors, services
+from tawrid.sourcing.api_results import ReceiptOut
 from tawrid.sourcing.models import Consultation, LotEvaluation, Offer, Question
 from tawrid.sourcing.ocds import export
 
@@ -55,6 +56,8 @@ def plan_record_package(request: HttpRequest, plan_id: Id) -> dict[str, Any]:
 # opening: an offer is given as its status, version and times only.
 
 consultations_router = Router(tags=["sourcing"])
+consultations_router.add_router("", api_results.router)  # receipts, results, requests for review
+consultations_router.add_router("", api_lots.router)  # regrouping a draft's lots, evaluation and award per line
 
 
 class LotLineOut(Schema):
@@ -87,11 +90,13 @@ class ConsultationOut(Schema):
     required_certificates: list[str]
     evaluation_method: str
     price_weight: int
-    national_preference_rate: Decimal
+    national_preference_rate: Decimal = Field(..., description="A fraction: 0.15 is 15 %.")
     questions_deadline: datetime
     submission_deadline: datetime
     opening_at: datetime
     open_to_all: bool
+    partial_offers: bool = Field(..., description="Suppliers may price only some lines of a lot (at least one).")
+    evaluation_basis: str = Field(..., description='"lot" (one supplier per lot) or "line" (each line ranked alone).')
     published_at: datetime | None
     opened_at: datetime | None
     cancelled_at: datetime | None
@@ -110,11 +115,13 @@ class TermsPatch(Schema):
     required_certificates: list[str] | None = None
     evaluation_method: str | None = None
     price_weight: int | None = None
-    national_preference_rate: Decimal | None = None
+    national_preference_rate: Decimal | None = Field(None, description="A fraction: 0.15 is 15 % (0 to 0.15).")
     questions_deadline: datetime | None = None
     submission_deadline: datetime | None = None
     opening_at: datetime | None = None
     open_to_all: bool | None = None
+    partial_offers: bool | None = None
+    evaluation_basis: str | None = Field(None, description='"lot" or "line".')
 
 
 class LotIn(Schema):
@@ -124,18 +131,25 @@ class LotIn(Schema):
 
 class ConsultationIn(Schema):
     line_ids: list[Id] = Field(..., description="Lines of the buyer's published plans.")
-    lots: list[LotIn] | None = Field(None, description="Default: one lot per EMDN code.")
+    lots: list[LotIn] | None = Field(
+        None, description="Default: one lot per EMDN group (first 3 characters), lines without a code in their own."
+    )
+    grouping: str = Field("emdn_group", description='Default lotting: "emdn_group" or "emdn_code" (one per code).')
     reference: str
     title: str
     delivery_terms: str = ""
     required_certificates: list[str] = Field([], description="Default: those the lines ask for.")
     evaluation_method: str = "lowest_price"
     price_weight: int | None = None
-    national_preference_rate: Decimal = Decimal("0.15")
+    national_preference_rate: Decimal = Field(
+        Decimal("0.15"), description="A fraction, not a percentage: 0.15 is 15 % (from 0 to 0.15)."
+    )
     questions_deadline: datetime
     submission_deadline: datetime
     opening_at: datetime
     open_to_all: bool = False
+    partial_offers: bool = False
+    evaluation_basis: str = Field("lot", description='"lot" or "line".')
 
 
 class CancelIn(Schema):
@@ -193,6 +207,11 @@ class OfferOut(Schema):
     version: int
     submitted_at: datetime
     withdrawn_at: datetime | None
+    receipt: ReceiptOut | None = None  # of the current version: time received and SHA-256 of the sealed bytes
+
+    @staticmethod
+    def resolve_receipt(obj: Offer, context: Any) -> Any:
+        return api_results.current_receipt(actor_for(context["request"].user), obj)
 
 
 def _consultation(consultation: Consultation) -> dict[str, Any]:
@@ -273,7 +292,7 @@ def create_consultation(request: HttpRequest, payload: ConsultationIn) -> Status
         raise NotFound(_("Some of the selected lines do not exist."))
     if not lines:
         raise DomainError(_("Select at least one line of a published plan."), code="no_lines")
-    data = payload.dict(exclude={"line_ids", "lots"})
+    data = payload.dict(exclude={"line_ids", "lots", "grouping"})
     if data["price_weight"] is None:
         data.pop("price_weight")
     consultation = services.consultation_create_from_lines(
@@ -283,6 +302,7 @@ def create_consultation(request: HttpRequest, payload: ConsultationIn) -> Status
         data=data,
         lots=[lot.dict() for lot in payload.lots] if payload.lots is not None else None,
         user=request.user,
+        grouping=payload.grouping,
     )
     return Status(201, _detail(actor, selectors.consultation_detail(actor, consultation.pk)))
 

@@ -13,3 +13,6 @@ class SourcingConfig(AppConfig):
 
         audit.register_models()
         policies.register()
+        from tawrid.sourcing import results_registry  # receipts, requests for review, home-page results
+
+        results_registry.register()

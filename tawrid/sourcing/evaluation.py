@@ -163,6 +163,11 @@ class ComplianceFacts:
     registration_valid_at_delivery: bool = False
     specification_conflicts: tuple[SpecificationConflict, ...] = ()
     capacities: tuple[LineCapacity, ...] = ()
+    # Lines offered without naming a variant: the supplier's organisation-wide certificates still count for them,
+    # but no DMP registration (which is per product) can be checked.
+    unnamed_lines: tuple[Id, ...] = ()
+    # Certificate kinds valid when evaluated but expiring before the delivery date, with their expiry.
+    expiring_certificates: tuple[tuple[str, dt.date], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +209,8 @@ class ReasonKey(StrEnum):
     CERTIFICATE_NOT_VALID = "certificate_not_valid_at_delivery"  # kind, delivery_date
     REGISTRATION_NOT_VALID = "registration_not_valid_at_delivery"  # delivery_date
     CAPACITY_INSUFFICIENT = "capacity_insufficient"  # line_id, quantity, yearly_capacity
+    CERTIFICATE_EXPIRES = "certificate_expires_before_delivery"  # kind, expires_on, delivery_date
+    VARIANT_NOT_NAMED = "variant_not_named"  # line_id
     RANKED_BELOW_WINNER = "ranked_below_winner"  # rank, winning_compared_amount (compliant offers that lost)
 
 
@@ -224,7 +231,16 @@ class Reason:
 
 
 _REASON_TEXTS = {
-    ReasonKey.LINE_NOT_OFFERED: _("Line %(line_id)s is not priced."),
+    ReasonKey.LINE_NOT_OFFERED: _(
+        "Line %(line_id)s is not priced: the lot is evaluated as a whole, so only offers pricing every line are "
+        "compared."
+    ),
+    ReasonKey.CERTIFICATE_EXPIRES: _(
+        "The %(kind)s certificate expires on %(expires_on)s, before the delivery date (%(delivery_date)s)."
+    ),
+    ReasonKey.VARIANT_NOT_NAMED: _(
+        "Line %(line_id)s: no product variant named, so its DMP registration cannot be checked."
+    ),
     ReasonKey.QUANTITY_NOT_AS_REQUESTED: _("Line %(line_id)s: %(offered)s offered instead of %(requested)s requested."),
     ReasonKey.DELIVERY_TOO_LATE: _("Line %(line_id)s: delivery in %(offered_days)s days, at most %(max_days)s asked."),
     ReasonKey.SPECIFICATION_CONFLICT: _(
@@ -241,22 +257,42 @@ _REASON_TEXTS = {
 }
 
 
-def reason_text(reason: Reason, *, line_labels: Mapping[Id, str] | None = None) -> str:
+def reason_text(reason: Reason, *, line_labels: Mapping[Any, str] | None = None) -> str:
     """The reason as a sentence in the active language (notifications, evaluation report). `line_labels` names
     the lines as the bidders know them (their number in the consultation); otherwise their ids are shown."""
     values: dict[str, str] = {}
     for name, value in reason.params:
         if name == "line_id" and line_labels is not None and value in line_labels:
-            values[name] = line_labels[value]  # type: ignore[index]
+            values[name] = line_labels[value]
         elif name == "kind":
             values[name] = CERTIFICATE_NAMES.get(str(value), str(value))
         elif isinstance(value, Decimal):
-            values[name] = formats.number_format(value, force_grouping=True)
+            values[name] = _number(value, money=name.endswith("amount"))
         elif isinstance(value, dt.date):
             values[name] = formats.date_format(value, "SHORT_DATE_FORMAT")
         else:
             values[name] = str(value)
     return str(_REASON_TEXTS[reason.key]) % values
+
+
+def _number(value: Decimal, *, money: bool = False) -> str:
+    """A number as people read it in the active language: amounts with their centimes, quantities without the
+    trailing zeros of their storage (5000.000 → "5 000", 2.500 → "2,5")."""
+    if money:
+        return formats.number_format(value, decimal_pos=2, force_grouping=True)
+    if value == value.to_integral_value():
+        return formats.number_format(value.quantize(Decimal(1)), decimal_pos=0, force_grouping=True)
+    exponent = value.normalize().as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) else 0
+    return formats.number_format(value, decimal_pos=places, force_grouping=True)
+
+
+def line_label(position: int, designation: str, *, lot_number: int | None = None) -> str:
+    """A lot line as bidders and buyers know it: its number in the lot and the start of its designation."""
+    text = " ".join(designation.split())
+    short = text if len(text) <= 40 else text[:39].rstrip() + "…"
+    number = f"{lot_number}.{position}" if lot_number is not None else str(position)
+    return f"{number} ({short})" if short else number
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -344,9 +380,23 @@ def compliance_reasons(offer: OfferUnderEvaluation, lot: Lot) -> tuple[Reason, .
                 offered=conflict.offered,
             )
         )
+    expiring = dict(facts.expiring_certificates)
     for kind in facts.required_certificates:
-        if kind not in facts.certificates_valid_at_delivery:
+        if kind in facts.certificates_valid_at_delivery:
+            continue
+        if kind in expiring:
+            reasons.append(
+                Reason.of(
+                    ReasonKey.CERTIFICATE_EXPIRES,
+                    kind=kind,
+                    expires_on=expiring[kind],
+                    delivery_date=facts.delivery_date,
+                )
+            )
+        else:
             reasons.append(Reason.of(ReasonKey.CERTIFICATE_NOT_VALID, kind=kind, delivery_date=facts.delivery_date))
+    for line_id in facts.unnamed_lines:
+        reasons.append(Reason.of(ReasonKey.VARIANT_NOT_NAMED, line_id=line_id))
     if facts.registration_required and not facts.registration_valid_at_delivery:
         reasons.append(Reason.of(ReasonKey.REGISTRATION_NOT_VALID, delivery_date=facts.delivery_date))
     for capacity in facts.capacities:

@@ -4,16 +4,25 @@ deadlines, prices) and their DomainError details are put back under the fields (
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tawrid.catalog.models import CertificateKind
-from tawrid.sourcing.models import MAX_NATIONAL_PREFERENCE, Consultation, EvaluationMethod, Lot
+from tawrid.sourcing.models import MAX_NATIONAL_PREFERENCE, Consultation, EvaluationBasis, EvaluationMethod, Lot
 from tawrid.sourcing.services import TERMS_FIELDS
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+
+
+def percent_of(rate: Any) -> Decimal | None:
+    """A stored fraction (0.150) as the percentage people type (15)."""
+    if rate is None:
+        return None
+    value = Decimal(rate) * 100
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
 def _moment(label: Any) -> forms.DateTimeField:
@@ -70,10 +79,30 @@ class ConsultationForm(forms.Form):
     price_weight = forms.IntegerField(
         label=_("Price weight (%)"), required=False, help_text=_("For a weighted evaluation only.")
     )
+    # Typed as a percentage (15 for 15 %), stored and sent to the services as a fraction (0.15).
     national_preference_rate = forms.DecimalField(
-        label=_("National preference rate"),
-        initial=MAX_NATIONAL_PREFERENCE,
-        help_text=_("From 0 to 0.15 (15 %)."),
+        label=_("National preference rate (%)"),
+        initial=percent_of(MAX_NATIONAL_PREFERENCE),
+        min_value=0,
+        max_value=percent_of(MAX_NATIONAL_PREFERENCE),
+        decimal_places=1,
+        help_text=_("From 0 to 15 %, as the law allows."),
+        widget=forms.NumberInput(attrs={"step": "0.1"}),
+    )
+    partial_offers = forms.BooleanField(
+        label=_("Partial offers allowed"),
+        required=False,
+        help_text=_("A maker may price only the lines of a lot it makes (at least one)."),
+    )
+    evaluation_basis = forms.ChoiceField(
+        label=_("Evaluation basis"),
+        choices=EvaluationBasis.choices,
+        initial=EvaluationBasis.LOT,
+        required=False,
+        help_text=_(
+            "Per line: each line goes to its best offer, possibly to different suppliers. Per lot: only offers "
+            "pricing every line are compared."
+        ),
     )
     questions_deadline = _moment(_("Deadline for questions"))
     submission_deadline = _moment(_("Deadline for offers"))
@@ -86,12 +115,18 @@ class ConsultationForm(forms.Form):
 
     @staticmethod
     def initial_from(consultation: Consultation) -> dict[str, Any]:
-        return {field: getattr(consultation, field) for field in TERMS_FIELDS}
+        initial = {field: getattr(consultation, field) for field in TERMS_FIELDS}
+        initial["national_preference_rate"] = percent_of(consultation.national_preference_rate)
+        return initial
 
     def terms(self) -> dict[str, Any]:
         data = {field: self.cleaned_data.get(field) for field in TERMS_FIELDS}
         if data["price_weight"] is None:
             data.pop("price_weight")
+        data["evaluation_basis"] = data.get("evaluation_basis") or EvaluationBasis.LOT
+        rate = data.get("national_preference_rate")
+        if rate is not None:
+            data["national_preference_rate"] = (Decimal(rate) / 100).quantize(Decimal("0.001"))
         return data
 
 
@@ -99,8 +134,18 @@ class ConsultationCreateForm(ConsultationForm):
     lines = forms.TypedMultipleChoiceField(
         label=_("Plan lines"), coerce=int, widget=forms.CheckboxSelectMultiple, required=False
     )
+    grouping = forms.ChoiceField(
+        label=_("Lots"),
+        required=False,
+        initial="emdn_group",
+        choices=[
+            ("emdn_group", _("One lot per EMDN group (needles, gloves, compresses…)")),
+            ("emdn_code", _("One lot per EMDN code (finer)")),
+        ],
+        help_text=_("Lines without an EMDN code get a lot of their own. You can regroup the lots before publishing."),
+    )
 
-    field_order = ["lines", *TERMS_FIELDS]
+    field_order = ["lines", "grouping", *TERMS_FIELDS]
 
     def __init__(self, *args: Any, line_choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -139,9 +184,12 @@ class OfferForm(forms.Form):
         *args: Any,
         lot: Lot,
         variants: dict[int, tuple[list[tuple[int, str]], int | None]] | None = None,
+        partial: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # Partial offers allowed: a line left without price and delay is not offered (the service wants one at least).
+        self.partial = partial
         self.lot_lines = list(lot.lines.order_by("position"))
         for line in self.lot_lines:
             choices, proposed = (variants or {}).get(line.pk, ([], None))
@@ -154,11 +202,13 @@ class OfferForm(forms.Form):
             self.fields[self.price_field(line.pk)] = forms.CharField(
                 label=_("Unit price (MAD), line %(position)s") % {"position": line.position},
                 max_length=30,
+                required=not partial,
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "data-testid": f"offer-price-{line.pk}"}),
             )
             self.fields[self.days_field(line.pk)] = forms.CharField(
                 label=_("Delivery time (days), line %(position)s") % {"position": line.position},
                 max_length=10,
+                required=not partial,
                 widget=forms.TextInput(attrs={"inputmode": "numeric", "data-testid": f"offer-days-{line.pk}"}),
             )
 
@@ -185,6 +235,17 @@ class OfferForm(forms.Form):
             for line in self.lot_lines
         ]
 
+    def offered_lines(self) -> list[Any]:
+        """The lot lines the offer prices: all of them, or (partial offers) those given a price or a delay."""
+        if not self.partial:
+            return self.lot_lines
+        return [
+            line
+            for line in self.lot_lines
+            if (self.cleaned_data.get(self.price_field(line.pk)) or "").strip()
+            or (self.cleaned_data.get(self.days_field(line.pk)) or "").strip()
+        ]
+
     def offer_lines(self) -> list[dict[str, Any]]:
         return [
             {
@@ -193,7 +254,7 @@ class OfferForm(forms.Form):
                 "delivery_days": self.cleaned_data.get(self.days_field(line.pk)),
                 "variant": self.cleaned_data.get(self.variant_field(line.pk)),
             }
-            for line in self.lot_lines
+            for line in self.offered_lines()
         ]
 
     def document_names(self) -> list[str]:
@@ -202,7 +263,7 @@ class OfferForm(forms.Form):
     def field_for(self, key: str) -> str | None:
         """The form field a service error key (`lines.<index>.unit_price`) is about."""
         fields = {"unit_price": self.price_field, "delivery_days": self.days_field, "variant": self.variant_field}
-        return line_error_field(self, key, self.lot_lines, fields)
+        return line_error_field(self, key, self.offered_lines(), fields)
 
 
 class QuantitiesForm(forms.Form):

@@ -36,6 +36,11 @@ class EvaluationMethod(models.TextChoices):
     WEIGHTED = "weighted", _("Weighted price and technical score")
 
 
+class EvaluationBasis(models.TextChoices):
+    LOT = "lot", _("Per lot: one supplier for the whole lot")
+    LINE = "line", _("Per line: each line to its best offer")
+
+
 class Consultation(TimeStampedModel):
     buyer = models.ForeignKey(
         "accounts.Organisation", verbose_name=_("buyer"), on_delete=models.CASCADE, related_name="consultations"
@@ -70,6 +75,14 @@ class Consultation(TimeStampedModel):
         decimal_places=3,
         default=MAX_NATIONAL_PREFERENCE,
         help_text=_("Offers of suppliers not established in Morocco are raised by this rate for the comparison."),
+    )
+    partial_offers = models.BooleanField(
+        _("partial offers allowed"),
+        default=False,
+        help_text=_("A supplier may price only the lines of a lot it makes (at least one)."),
+    )
+    evaluation_basis = models.CharField(
+        _("evaluation basis"), max_length=4, choices=EvaluationBasis.choices, default=EvaluationBasis.LOT
     )
     questions_deadline = models.DateTimeField(_("deadline for questions"))
     submission_deadline = models.DateTimeField(_("deadline for offers"))
@@ -139,6 +152,10 @@ class Consultation(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=Q(price_weight__gte=0, price_weight__lte=100), name="sourcing_consultation_weight_0_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(evaluation_basis__in=[b.value for b in EvaluationBasis]),
+                name="sourcing_consultation_basis_valid",
             ),
             models.CheckConstraint(
                 condition=~Q(evaluation_method=EvaluationMethod.LOWEST_PRICE) | Q(price_weight=100),
@@ -488,6 +505,15 @@ class EvaluatedOffer(TimeStampedModel):
         LotEvaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="offers"
     )
     offer = models.ForeignKey(Offer, verbose_name=_("offer"), on_delete=models.CASCADE, related_name="evaluations")
+    # Empty: the offer as a whole (evaluation per lot). Set: the offer's price of that line (evaluation per line).
+    lot_line = models.ForeignKey(
+        LotLine,
+        verbose_name=_("lot line"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evaluated_offers",
+    )
     compliant = models.BooleanField(_("compliant"))
     rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
     amount = models.DecimalField(_("amount (MAD)"), max_digits=16, decimal_places=2)
@@ -505,9 +531,25 @@ class EvaluatedOffer(TimeStampedModel):
         verbose_name_plural = _("evaluated offers")
         ordering = ["evaluation", "rank", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["evaluation", "offer"], name="sourcing_evaluated_offer_unique"),
             models.UniqueConstraint(
-                fields=["evaluation", "rank"], condition=Q(rank__isnull=False), name="sourcing_evaluated_rank_unique"
+                fields=["evaluation", "offer"],
+                condition=Q(lot_line__isnull=True),
+                name="sourcing_evaluated_offer_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["evaluation", "rank"],
+                condition=Q(rank__isnull=False, lot_line__isnull=True),
+                name="sourcing_evaluated_rank_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["evaluation", "lot_line", "offer"],
+                condition=Q(lot_line__isnull=False),
+                name="sourcing_evaluated_line_offer_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["evaluation", "lot_line", "rank"],
+                condition=Q(rank__isnull=False, lot_line__isnull=False),
+                name="sourcing_evaluated_line_rank_unique",
             ),
             models.CheckConstraint(
                 condition=Q(compliant=True, rank__gte=1) | Q(compliant=False, rank__isnull=True),
@@ -531,6 +573,10 @@ class Award(TimeStampedModel):
     has passed; it can be cancelled with a reason before, and the next compliant offer awarded."""
 
     lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="awards")
+    # Empty: the whole lot. Set: that line only (evaluation per line), at the offer's price of the line.
+    lot_line = models.ForeignKey(
+        LotLine, verbose_name=_("lot line"), null=True, blank=True, on_delete=models.PROTECT, related_name="awards"
+    )
     offer = models.ForeignKey(Offer, verbose_name=_("offer"), on_delete=models.PROTECT, related_name="awards")
     supplier = models.ForeignKey(
         "accounts.Organisation", verbose_name=_("supplier"), on_delete=models.PROTECT, related_name="awards"
@@ -563,7 +609,14 @@ class Award(TimeStampedModel):
         ordering = ["lot", "-decided_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["lot"], condition=Q(cancelled_at__isnull=True), name="sourcing_award_one_active_per_lot"
+                fields=["lot"],
+                condition=Q(cancelled_at__isnull=True, lot_line__isnull=True),
+                name="sourcing_award_one_active_per_lot",
+            ),
+            models.UniqueConstraint(
+                fields=["lot_line"],
+                condition=Q(cancelled_at__isnull=True, lot_line__isnull=False),
+                name="sourcing_award_one_active_per_line",
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="sourcing_award_amount_not_negative"),
             models.CheckConstraint(
@@ -596,6 +649,8 @@ class Order(TimeStampedModel):
     supplier = models.ForeignKey(
         "accounts.Organisation", verbose_name=_("supplier"), on_delete=models.PROTECT, related_name="orders_received"
     )
+    # The award the order is placed under. Lines awarded one by one (evaluation per line): the award of the order's
+    # first line, each line's own award being `OrderLine.award`; the order's lines are all of one lot.
     award = models.ForeignKey(
         Award, verbose_name=_("award"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
     )
@@ -638,6 +693,15 @@ class OrderLine(TimeStampedModel):
     lot_line = models.ForeignKey(
         LotLine,
         verbose_name=_("lot line"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="order_lines",
+    )
+    # The award this line is ordered under (empty: a direct order); per line, what was ordered of a line's award.
+    award = models.ForeignKey(
+        Award,
+        verbose_name=_("award"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -724,3 +788,7 @@ class DeliveryLine(TimeStampedModel):
 
     def get_additional_data(self) -> dict[str, int | None]:
         return {"organisation_id": self.delivery.order.buyer_id}
+
+
+# Receipts of offers and requests for review (their own module, registered here under the sourcing app).
+from tawrid.sourcing.results_models import OfferReceipt, ReviewRequest  # noqa: E402, F401

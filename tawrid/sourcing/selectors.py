@@ -25,7 +25,7 @@ from tawrid.demand.policies import SUPPLIER_KIND_VALUES
 from tawrid.matching.models import MatchCandidate, RunStatus, Verdict
 from tawrid.nomenclature.models import EmdnCode
 from tawrid.sourcing import evaluation as ev
-from tawrid.sourcing import policies, purchase_rate
+from tawrid.sourcing import evaluation_lines, policies, purchase_rate
 from tawrid.sourcing.models import (
     Award,
     Consultation,
@@ -399,10 +399,14 @@ def reasons_from_json(stored: Iterable[Mapping[str, Any]]) -> tuple[ev.Reason, .
     )
 
 
-def stored_result(evaluation: LotEvaluation) -> ev.LotEvaluation:
+def stored_result(evaluation: LotEvaluation, lot_line: Any = None) -> ev.LotEvaluation:
     """A stored evaluation as `evaluation.evaluate_lot` returned it (ranking and exclusions; the notices are
-    not needed to check an award)."""
-    rows = list(evaluation.offers.select_related("offer").order_by("rank", "offer__submitted_at", "offer_id"))
+    not needed to check an award): the lot's, or with `lot_line` that line's (evaluation per line)."""
+    rows = list(
+        evaluation.offers.filter(lot_line=lot_line)
+        .select_related("offer")
+        .order_by("rank", "offer__submitted_at", "offer_id")
+    )
     method = evaluation_method(evaluation.method, evaluation.price_weight)
     ranking = tuple(
         ev.RankedOffer(
@@ -433,9 +437,8 @@ def stored_result(evaluation: LotEvaluation) -> ev.LotEvaluation:
         for row in rows
         if not row.compliant
     )
-    return ev.LotEvaluation(
-        evaluation.lot_id, method, Decimal(evaluation.preference_rate), ranking, excluded, notices=()
-    )
+    subject = lot_line.pk if lot_line is not None else evaluation.lot_id
+    return ev.LotEvaluation(subject, method, Decimal(evaluation.preference_rate), ranking, excluded, notices=())
 
 
 def _awardable(result: ev.LotEvaluation, set_aside: set[int]) -> int | None:
@@ -453,19 +456,20 @@ def lot_report(actor: Actor, lot_evaluation: LotEvaluation, editable: bool) -> d
     """One lot of the evaluation report (shared with the API): the evaluated offers best first with the reasons
     of the excluded ones in the person's language, the offer the award gate allows (for those who award), the
     current award and the cancelled ones."""
-    awards = list(awards_of(actor, lot=lot_evaluation.lot))
+    awards = list(awards_of(actor, lot=lot_evaluation.lot).filter(lot_line__isnull=True))
     current = next((award for award in awards if award.cancelled_at is None), None)
     set_aside = {award.offer_id for award in awards}
     allowed = None
     if editable and current is None:
         allowed = _awardable(stored_result(lot_evaluation), set_aside)
+    labels = {line.pk: ev.line_label(line.position, line.designation) for line in lot_evaluation.lot.lines.all()}
     rows = [
         {
             "row": row,
-            "reasons": [ev.reason_text(reason) for reason in reasons_from_json(row.reasons)],
+            "reasons": [ev.reason_text(reason, line_labels=labels) for reason in reasons_from_json(row.reasons)],
             "awardable": row.offer_id == allowed,
         }
-        for row in evaluated_offers_of(actor, lot_evaluation)
+        for row in evaluated_offers_of(actor, lot_evaluation).filter(lot_line__isnull=True)
     ]
     now = timezone.now()
     return {
@@ -479,7 +483,21 @@ def lot_report(actor: Actor, lot_evaluation: LotEvaluation, editable: bool) -> d
         "cancelled": [award for award in awards if award.cancelled_at is not None],
         "final": editable and current is not None and award_is_final(current, at=now),
         "orders": list(orders_for(actor).filter(award=current)) if current is not None else [],
+        # Evaluation per line: each line's ranking and award (tawrid.sourcing.evaluation_lines).
+        "lines": evaluation_lines.line_reports(actor, lot_evaluation, editable)
+        if lot_evaluation.lot.consultation.evaluation_basis == "line"
+        else [],
+        # …and, per supplier holding line awards, the order under them (tawrid.sourcing.line_orders).
+        "line_orders": _line_orders(actor, lot_evaluation, editable),
     }
+
+
+def _line_orders(actor: Actor, lot_evaluation: LotEvaluation, editable: bool) -> list[dict[str, Any]]:
+    if lot_evaluation.lot.consultation.evaluation_basis != "line":
+        return []
+    from tawrid.sourcing import line_orders  # it reads these selectors
+
+    return line_orders.supplier_summaries(actor, lot_evaluation.lot, editable)
 
 
 def technical_scoring(actor: Actor, consultation: Consultation) -> list[dict[str, Any]]:

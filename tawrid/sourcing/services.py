@@ -29,7 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -48,7 +48,7 @@ from tawrid.matching.engine.specfit import variant_fit
 from tawrid.matching.engine.types import ProductDoc, VariantDoc
 from tawrid.matching.selectors import line_attributes, product_flag_values, spec_values
 from tawrid.sourcing import evaluation as ev
-from tawrid.sourcing import policies, sealing
+from tawrid.sourcing import evaluation_lines, lotting, policies, receipts, results, sealing
 from tawrid.sourcing.models import (
     MAX_NATIONAL_PREFERENCE,
     OPENED_STATUSES,
@@ -58,6 +58,7 @@ from tawrid.sourcing.models import (
     Delivery,
     DeliveryLine,
     EvaluatedOffer,
+    EvaluationBasis,
     EvaluationMethod,
     Invitation,
     InvitationSource,
@@ -88,6 +89,8 @@ TERMS_FIELDS = (
     "submission_deadline",
     "opening_at",
     "open_to_all",
+    "partial_offers",
+    "evaluation_basis",
 )
 # The plans' certificate keys (tawrid.demand) that have a catalogue counterpart; a DMP registration is
 # required of every offered product anyway (the eligibility rule), so it needs no entry.
@@ -237,6 +240,11 @@ def _clean_terms(values: Mapping[str, Any], *, set_now: Iterable[str] = DEADLINE
         errors["opening_at"].append(_("The opening cannot come before the deadline for offers."))
     cleaned.update(dates)
     cleaned["open_to_all"] = bool(values.get("open_to_all", False))
+    cleaned["partial_offers"] = bool(values.get("partial_offers", False))
+    basis = str(values.get("evaluation_basis") or EvaluationBasis.LOT)
+    if basis not in EvaluationBasis.values:
+        errors["evaluation_basis"].append(_("Evaluate per lot or per line."))
+    cleaned["evaluation_basis"] = basis
 
     if errors:
         raise DomainError(_("The consultation's terms need correcting."), code="invalid_terms", details=dict(errors))
@@ -321,10 +329,12 @@ def consultation_create_from_lines(
     data: Mapping[str, Any],
     lots: Sequence[Mapping[str, Any]] | None = None,
     user: Any = None,
+    grouping: str = "emdn_group",
 ) -> Consultation:
     """A draft consultation of `buyer` from lines of its published plans.
 
-    Without `lots`, the lines are grouped into one lot per EMDN code (lines without a code share one lot).
+    Without `lots`, the lines are grouped into one lot per EMDN group (`tawrid.sourcing.lotting`; or per full
+    EMDN code with grouping="emdn_code"), the lines without a code in a lot of their own.
     `lots` gives them explicitly: each {"title": str, "emdn": EmdnCode | None, "lines": [plan line ids]}, every
     selected line in exactly one lot. `data` holds the terms (TERMS_FIELDS); when it gives no required
     certificates, those the lines ask for are used."""
@@ -357,7 +367,7 @@ def consultation_create_from_lines(
         values["required_certificates"] = _certificates_from_lines(found.values())
     terms = _clean_terms(values)
     _require_reference_free(buyer.pk, terms["reference"])
-    groups = _lot_groups(found, lots)
+    groups = _lot_groups(found, lots, grouping)
 
     plans = {line.plan_id for line in found.values()}
     consultation = Consultation.objects.create(
@@ -382,20 +392,13 @@ def consultation_create_from_lines(
 
 
 def _lot_groups(
-    found: Mapping[int, PlanLine], lots: Sequence[Mapping[str, Any]] | None
+    found: Mapping[int, PlanLine], lots: Sequence[Mapping[str, Any]] | None, grouping: str = lotting.BY_EMDN_GROUP
 ) -> list[tuple[str, Any, list[PlanLine]]]:
     def in_plan_order(group: Iterable[PlanLine]) -> list[PlanLine]:
         return sorted(group, key=lambda line: (line.plan_id, line.line_number))
 
     if lots is None:
-        by_code: dict[Any, list[PlanLine]] = defaultdict(list)
-        for line in found.values():
-            by_code[line.emdn].append(line)
-        ordered = sorted(by_code.items(), key=lambda item: (item[0] is None, item[0].code if item[0] else ""))
-        return [
-            (f"{code.code} {code.term}" if code else _("Lines without an EMDN code"), code, in_plan_order(group))
-            for code, group in ordered
-        ]
+        return lotting.default_groups(found.values(), grouping=grouping)
     groups: list[tuple[str, Any, list[PlanLine]]] = []
     placed: set[int] = set()
     for index, spec in enumerate(lots, start=1):
@@ -489,12 +492,24 @@ def _suppliers_from_open_call(consultation: Consultation, lots: Sequence[Lot]) -
     today = timezone.localdate()
     admitted: dict[int, set[int]] = defaultdict(set)
     for lot in lots:
-        if lot.emdn is None:
+        # A lot regrouped across EMDN groups has no code of its own: its lines' groups then say who makes them.
+        prefixes = (
+            {lot.emdn.code}
+            if lot.emdn is not None
+            else {
+                lotting.group_of(code)
+                for code in lot.lines.exclude(plan_line__emdn=None).values_list("plan_line__emdn__code", flat=True)
+            }
+        )
+        if not prefixes:
             continue
+        under = Q()
+        for prefix in prefixes:
+            under |= Q(emdn__code__startswith=prefix)
         pairs = list(
             Product.objects.filter(
+                under,
                 status=ProductStatus.PUBLISHED,
-                emdn__code__startswith=lot.emdn.code,
                 manufacturer__kind__in=SUPPLIER_KIND_VALUES,
             ).values_list("pk", "manufacturer_id")
         )
@@ -722,10 +737,16 @@ def _delivery_days(value: Any) -> tuple[int | None, str | None]:
 
 
 def _clean_contents(
-    *, lot: Lot, supplier_id: int, lines: Sequence[Mapping[str, Any]], documents: Sequence[str]
+    *,
+    lot: Lot,
+    supplier_id: int,
+    lines: Sequence[Mapping[str, Any]],
+    documents: Sequence[str],
+    partial: bool = False,
 ) -> dict[str, Any]:
-    """An offer's contents, checked: one entry per line of the lot, with a positive price in MAD (two
-    decimals at most), a delivery time and optionally the supplier's own variant; document names."""
+    """An offer's contents, checked: one entry per line of the lot (or, when the consultation allows partial
+    offers, per line the supplier prices, at least one), with a positive price in MAD (two decimals at most), a
+    delivery time and optionally the supplier's own variant; document names."""
     errors: dict[str, list[str]] = defaultdict(list)
     lot_lines = {line.pk: line for line in lot.lines.all()}
     items: list[dict[str, Any]] = []
@@ -767,7 +788,9 @@ def _clean_contents(
             if variant_id not in own:
                 errors[f"lines.{index}.variant"].append(_("Choose one of your products' variants."))
     missing = [lot_lines[pk] for pk in lot_lines if pk not in seen]
-    if missing:
+    if partial and not seen:
+        errors["lines"].append(_("Price at least one line of the lot."))
+    elif missing and not partial:
         errors["lines"].append(
             _("Price every line of the lot; missing: %(lines)s.")
             % {"lines": ", ".join(str(line.position) for line in sorted(missing, key=lambda line: line.position))}
@@ -827,7 +850,9 @@ def offer_submit(
     _require_admitted(consultation, lot, supplier.pk)
     if Offer.objects.filter(lot=lot, supplier=supplier, status=OfferStatus.SUBMITTED).exists():
         raise DomainError(_("You already have an offer for this lot: amend it instead."), code="offer_exists")
-    contents = _clean_contents(lot=lot, supplier_id=supplier.pk, lines=lines, documents=documents)
+    contents = _clean_contents(
+        lot=lot, supplier_id=supplier.pk, lines=lines, documents=documents, partial=consultation.partial_offers
+    )
     offer = Offer(
         consultation=consultation,
         lot=lot,
@@ -844,6 +869,7 @@ def offer_submit(
     except IntegrityError:
         # Two tabs (or two people) submitting at once: the database keeps one active offer per lot.
         raise DomainError(_("You already have an offer for this lot: amend it instead."), code="offer_exists") from None
+    receipts.receipt_issue(offer=offer, user=user)
     return offer
 
 
@@ -881,12 +907,19 @@ def offer_amend(
 ) -> Offer:
     """Replace an offer's contents, if nobody changed it since `expected_version` was read."""
     consultation, offer = _offer_for_change(actor, offer, expected_version)
-    contents = _clean_contents(lot=offer.lot, supplier_id=offer.supplier_id, lines=lines, documents=documents)
+    contents = _clean_contents(
+        lot=offer.lot,
+        supplier_id=offer.supplier_id,
+        lines=lines,
+        documents=documents,
+        partial=consultation.partial_offers,
+    )
     offer.version += 1
     offer.submitted_at = timezone.now()
     offer.submitted_by = user if getattr(user, "pk", None) else None
     _seal_into(offer, consultation, contents)
     offer.save(update_fields=["version", "submitted_at", "submitted_by", "sealed_payload", "nonce", "updated_at"])
+    receipts.receipt_issue(offer=offer, user=user)
     return offer
 
 
@@ -1104,38 +1137,76 @@ def _compliance(
     lot_lines: Mapping[int, LotLine],
     lines: Sequence[OfferLine],
     facts: Mapping[int, Any],
+    organisation_facts: Any = None,
 ) -> ev.ComplianceFacts:
     """The facts an offer's compliance is decided on, at its delivery date (the opening date plus its longest
-    delivery time): the offered variants' certificates and DMP registrations, specifications and capacities.
-    A line offered without a variant proves nothing: no certificate nor registration is known for it."""
+    delivery time), read from the platform's own records: the certificates (verified by IMANOR, active, valid
+    that day) of the supplier's organisation or of the offered variant's product, the products' DMP
+    registrations, specifications and capacities.
+
+    A required kind counts when every offered line is covered: a line with a variant by a certificate of its
+    product or of the whole organisation, a line without a variant by an organisation-wide certificate
+    (`organisation_facts`: the supplier's certificates with no product scope). A line without a variant has no
+    product, so no DMP registration can be checked for it: it is reported as such, never as a missing
+    certificate."""
     opened = consultation.opened_at or timezone.now()
-    delivery = timezone.localdate(opened) + timedelta(days=max((line.delivery_days for line in lines), default=0))
+    evaluated_on = timezone.localdate(opened)
+    delivery = evaluated_on + timedelta(days=max((line.delivery_days for line in lines), default=0))
     required = tuple(consultation.required_certificates or ())
     valid_kinds: set[str] | None = None
+    valid_now: set[str] | None = None
+    expiries: dict[str, date] = {}
     registered = bool(lines)
+    unnamed: list[int] = []
     conflicts: list[ev.SpecificationConflict] = []
     capacities: list[ev.LineCapacity] = []
     for line in lines:
         variant = line.variant
-        if variant is None:
-            valid_kinds, registered = set(), False
-            continue
-        status = eligibility(facts[variant.product_id], delivery, required_certificates=required)
-        kinds = {certificate.kind for certificate in status.valid_certificates}
+        product_facts = facts[variant.product_id] if variant is not None else organisation_facts
+        if product_facts is None:
+            kinds: set[str] = set()
+            kinds_now: set[str] = set()
+        else:
+            status = eligibility(product_facts, delivery, required_certificates=required, require_registration=False)
+            kinds = {certificate.kind for certificate in status.valid_certificates}
+            today = eligibility(product_facts, evaluated_on, required_certificates=required, require_registration=False)
+            kinds_now = {certificate.kind for certificate in today.valid_certificates}
+            for certificate in today.valid_certificates:
+                if certificate.kind not in kinds:
+                    expiries[certificate.kind] = max(
+                        expiries.get(certificate.kind, certificate.expires_on), certificate.expires_on
+                    )
         valid_kinds = kinds if valid_kinds is None else valid_kinds & kinds
-        registered = registered and status.registration is not None
+        valid_now = kinds_now if valid_now is None else valid_now & kinds_now
+        if variant is None:
+            unnamed.append(line.lot_line_id)
+            continue
+        registration = eligibility(facts[variant.product_id], delivery, required_certificates=()).registration
+        registered = registered and registration is not None
         conflicts.extend(_variant_conflicts(lot_lines[line.lot_line_id], variant))
         capacity = variant.capacity_per_year or variant.product.capacity_per_year
         capacities.append(ev.LineCapacity(line.lot_line_id, Decimal(capacity) if capacity else None))
+    valid = valid_kinds or set()
     return ev.ComplianceFacts(
         delivery_date=delivery,
         required_certificates=required,
-        certificates_valid_at_delivery=frozenset(valid_kinds or ()),
+        certificates_valid_at_delivery=frozenset(valid),
         registration_required=True,
         registration_valid_at_delivery=registered,
         specification_conflicts=tuple(conflicts),
         capacities=tuple(capacities),
+        unnamed_lines=tuple(unnamed),
+        expiring_certificates=tuple(
+            (kind, expiries[kind])
+            for kind in required
+            if kind not in valid and kind in (valid_now or set()) and kind in expiries
+        ),
     )
+
+
+def organisation_facts(supplier_ids: Iterable[int]) -> dict[int, Any]:
+    """Per supplier, its organisation-wide certificates as eligibility facts (no product: no registration)."""
+    return {supplier_id: facts_for_products([(0, supplier_id)])[0] for supplier_id in set(supplier_ids)}
 
 
 def _technical_scores(technical_scores: Mapping[Any, Any] | None) -> dict[int, Decimal]:
@@ -1231,9 +1302,29 @@ def consultation_evaluate(
         if line.variant is not None
     }
     facts = facts_for_products(products.items())
+    whole = organisation_facts(offer.supplier_id for offer in offers)
     LotEvaluation.objects.filter(lot__consultation=consultation).delete()
     for lot in lots:
         lot_lines = {line.pk: line for line in lot.lines.all()}
+        if consultation.evaluation_basis == EvaluationBasis.LINE:
+
+            def compliance(
+                lines: Sequence[OfferLine], supplier_id: int, lot_lines: Mapping[int, LotLine] = lot_lines
+            ) -> ev.ComplianceFacts:
+                return _compliance(consultation, lot_lines, lines, facts, whole.get(supplier_id))
+
+            evaluation_lines.evaluate_lot_lines(
+                actor=actor,
+                consultation=consultation,
+                lot=lot,
+                offers=[offer for offer in offers if offer.lot_id == lot.pk],
+                compliance=compliance,
+                method=method,
+                rate=rate,
+                scores=scores,
+                now=now,
+            )
+            continue
         lot_input = ev.Lot(
             id=lot.pk, lines=tuple(ev.LotLine(line.pk, Decimal(line.quantity)) for line in lot_lines.values())
         )
@@ -1255,7 +1346,7 @@ def consultation_evaluate(
                         )
                         for line in lines
                     ),
-                    compliance=_compliance(consultation, lot_lines, lines, facts),
+                    compliance=_compliance(consultation, lot_lines, lines, facts, whole.get(offer.supplier_id)),
                     technical_score=scores.get(offer.pk),
                 )
             )
@@ -1268,41 +1359,50 @@ def consultation_evaluate(
             price_weight=consultation.price_weight,
             preference_rate=rate,
         )
-        rows = [
-            EvaluatedOffer(
-                evaluation=stored,
-                offer_id=ranked.offer_id,
-                compliant=True,
-                rank=ranked.rank,
-                amount=ranked.amount,
-                compared_amount=ranked.compared_amount,
-                preference_rate_applied=Decimal(0) if ranked.established_in_morocco else rate,
-                price_score=ranked.price_score,
-                technical_score=ranked.technical_score,
-                score=ranked.score,
-                reasons=[],
-            )
-            for ranked in result.ranking
-        ]
-        rows += [
-            EvaluatedOffer(
-                evaluation=stored,
-                offer_id=excluded.offer_id,
-                compliant=False,
-                rank=None,
-                amount=excluded.amount,
-                compared_amount=excluded.compared_amount,
-                preference_rate_applied=Decimal(0) if excluded.established_in_morocco else rate,
-                technical_score=scores.get(int(excluded.offer_id)),
-                reasons=reasons_to_json(excluded.reasons),
-            )
-            for excluded in result.excluded
-        ]
-        for row in rows:
-            row.save()  # one by one, so that the audit trail records each
+        evaluated_rows_save(stored, result, rate=rate, scores=scores)
     consultation.status = ConsultationStatus.EVALUATED
     consultation.save(update_fields=["status", "updated_at"])
     return consultation
+
+
+def evaluated_rows_save(
+    stored: LotEvaluation,
+    result: ev.LotEvaluation,
+    *,
+    rate: Decimal,
+    scores: Mapping[int, Decimal],
+    lot_line: Any = None,
+) -> None:
+    """Store an evaluation's ranking and exclusions, one row per offer (of the lot, or of `lot_line` when the lot
+    is evaluated per line), one by one so that the audit trail records each."""
+    for ranked in result.ranking:
+        EvaluatedOffer(
+            evaluation=stored,
+            lot_line=lot_line,
+            offer_id=ranked.offer_id,
+            compliant=True,
+            rank=ranked.rank,
+            amount=ranked.amount,
+            compared_amount=ranked.compared_amount,
+            preference_rate_applied=Decimal(0) if ranked.established_in_morocco else rate,
+            price_score=ranked.price_score,
+            technical_score=ranked.technical_score,
+            score=ranked.score,
+            reasons=[],
+        ).save()
+    for excluded in result.excluded:
+        EvaluatedOffer(
+            evaluation=stored,
+            lot_line=lot_line,
+            offer_id=excluded.offer_id,
+            compliant=False,
+            rank=None,
+            amount=excluded.amount,
+            compared_amount=excluded.compared_amount,
+            preference_rate_applied=Decimal(0) if excluded.established_in_morocco else rate,
+            technical_score=scores.get(int(excluded.offer_id)),
+            reasons=reasons_to_json(excluded.reasons),
+        ).save()
 
 
 # Awards ----------------------------------------------------------------------------------------------------------
@@ -1375,13 +1475,20 @@ def _award_notice(award: Award, row: EvaluatedOffer, set_aside: Collection[int])
             _("The award becomes final after the standstill period, on %(date)s (Casablanca time).")
             % {"date": _when(award.standstill_until)}
         )
+        if row.offer_id != award.offer_id:
+            parts.append(
+                _("Until then you may request a review of the award, giving your grounds, on your offer's page.")
+            )
+        parts.append(_("Your offer's page: %(url)s") % {"url": results.offer_page_url(row.offer)})
         return subject, "\n\n".join(str(part) for part in parts) + "\n"
 
     return compose
 
 
 def _lot_done(lot: Lot) -> bool:
-    """Awarded, or without any compliant offer left to award."""
+    """Awarded, or without any compliant offer left to award (per line: every line so)."""
+    if lot.consultation.evaluation_basis == EvaluationBasis.LINE:
+        return all(evaluation_lines.line_done(line) for line in lot.lines.all())
     if Award.objects.filter(lot=lot, cancelled_at__isnull=True).exists():
         return True
     set_aside = Award.objects.filter(lot=lot).values_list("offer_id", flat=True)
@@ -1410,6 +1517,8 @@ def award_make(*, actor: Actor, lot: Lot, offer: Offer) -> Award:
             % {"status": consultation.get_status_display().lower()},
             code="not_evaluated",
         )
+    if consultation.evaluation_basis == EvaluationBasis.LINE:
+        raise DomainError(_("This consultation is evaluated per line: award each line."), code="award_per_line")
     if offer.lot_id != lot.pk:
         raise DomainError(_("This offer was not evaluated in this lot."), code="award_unknown_offer")
     evaluation = LotEvaluation.objects.filter(lot=lot).first()
@@ -1458,7 +1567,7 @@ def award_cancel(*, actor: Actor, award: Award, reason: str) -> Award:
     consultation = award.lot.consultation
     _require_edit(actor, consultation)
     consultation = _lock(consultation)
-    award = Award.objects.select_for_update(of=("self",)).select_related("lot", "supplier").get(pk=award.pk)
+    award = Award.objects.select_for_update(of=("self",)).select_related("lot", "lot_line", "supplier").get(pk=award.pk)
     reason = (reason or "").strip()
     if not reason or len(reason) > MAX_TEXT:
         raise DomainError(
@@ -1471,7 +1580,7 @@ def award_cancel(*, actor: Actor, award: Award, reason: str) -> Award:
             _("This award was already cancelled on %(date)s.") % {"date": _when(award.cancelled_at)},
             code="award_already_cancelled",
         )
-    if award.orders.exists():
+    if award.orders.exists() or award.order_lines.exists():
         raise DomainError(_("This award has orders: it can no longer be cancelled."), code="award_has_orders")
     if award_is_final(award):
         raise DomainError(
@@ -1484,8 +1593,20 @@ def award_cancel(*, actor: Actor, award: Award, reason: str) -> Award:
     award.cancel_reason = reason
     award.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason", "updated_at"])
     lot = award.lot
+    lot_line = award.lot_line  # set: one line's award (evaluation per line); the lot's other lines keep theirs
 
     def compose() -> tuple[str, str]:
+        if lot_line is not None:
+            label = ev.line_label(lot_line.position, lot_line.designation, lot_number=lot.number)
+            subject = _("Consultation %(reference)s, line %(line)s: award cancelled") % {
+                "reference": consultation.reference,
+                "line": label,
+            }
+            body = _("The award of line %(line)s to your offer is cancelled. Reason: %(reason)s") % {
+                "line": label,
+                "reason": reason,
+            }
+            return subject, body + "\n"
         subject = _("Consultation %(reference)s, lot %(number)s: award cancelled") % {
             "reference": consultation.reference,
             "number": lot.number,
@@ -1539,6 +1660,12 @@ def order_create_from_award(*, actor: Actor, award: Award, lines: Sequence[Mappi
     )
     if award.cancelled_at is not None:
         raise DomainError(_("This award was cancelled: it cannot be ordered."), code="award_cancelled")
+    if award.lot_line_id is not None:
+        # One line's award: ordering it here would order the whole lot at its offer's prices.
+        raise DomainError(
+            _("This award is of one line: order it with the supplier's other lines of the lot."),
+            code="award_per_line",
+        )
     if not award_is_final(award):
         raise DomainError(
             _("The standstill period runs until %(date)s (Casablanca time): order after it.")
@@ -1598,6 +1725,7 @@ def order_create_from_award(*, actor: Actor, award: Award, lines: Sequence[Mappi
             position=position,
             plan_line=plan_line,
             lot_line=lot_line,
+            award=award,
             variant_id=offer_line.variant_id,
             designation=lot_line.designation,
             quantity=quantity,

@@ -29,7 +29,7 @@ from tawrid.core.errors import DomainError, Forbidden
 from tawrid.core.idempotency import FormOutcome, form_once, form_token_issue, form_token_of
 from tawrid.core.permissions import Actor, actor_for
 from tawrid.demand.models import PlanLine, PlanStatus
-from tawrid.sourcing import policies, purchase_rate, selectors, services
+from tawrid.sourcing import policies, purchase_rate, results, results_views, reviews, selectors, services
 from tawrid.sourcing.forms import (
     AnswerForm,
     CancelForm,
@@ -211,7 +211,12 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
 
             def create() -> str:
                 consultation = services.consultation_create_from_lines(
-                    actor=actor, buyer=chosen[0].plan.buyer, lines=chosen, data=form.terms(), user=request.user
+                    actor=actor,
+                    buyer=chosen[0].plan.buyer,
+                    lines=chosen,
+                    data=form.terms(),
+                    user=request.user,
+                    grouping=form.cleaned_data.get("grouping") or "emdn_group",
                 )
                 return reverse("sourcing:consultation_detail", args=[consultation.pk])
 
@@ -253,7 +258,15 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else {}
     )
     lots = [
-        {"lot": lot, "admitted": lot.pk in admitted, "offer": offers.get(lot.pk)}
+        {
+            "lot": lot,
+            "admitted": lot.pk in admitted,
+            "offer": offers.get(lot.pk),
+            # from the opening on, the offer's place in the lifecycle (opened, evaluated, awarded, not retained…)
+            "result": results.offer_result(actor, offers[lot.pk])
+            if lot.pk in offers and consultation.opened_at
+            else None,
+        }
         for lot in selectors.lots_of(actor, consultation)
     ]
     now = timezone.now()
@@ -276,6 +289,7 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and consultation.status == ConsultationStatus.PUBLISHED
             and now < consultation.submission_deadline,
             "lots": lots,
+            "draft_lots": [row["lot"] for row in lots],  # the targets of a draft's regrouping
             "invitations": selectors.invitations_of(actor, consultation) if editable or actor.is_superuser else [],
             "questions": selectors.questions_of(actor, consultation).select_related("supplier"),
             "question_form": QuestionForm(),
@@ -385,7 +399,9 @@ def offer_page(request: HttpRequest, pk: int, lot_pk: int) -> HttpResponse:
     )
     initial = {"expected_version": offer.version} if offer else {}
     variants = selectors.offer_variant_choices(supplier.pk, lot)
-    form = OfferForm(request.POST or None, lot=lot, variants=variants, initial=initial)
+    form = OfferForm(
+        request.POST or None, lot=lot, variants=variants, initial=initial, partial=consultation.partial_offers
+    )
     if request.method == "POST" and form.is_valid():
         page = reverse("sourcing:offer_page", args=[consultation.pk, lot.pk])
 
@@ -445,6 +461,7 @@ def offer_page(request: HttpRequest, pk: int, lot_pk: int) -> HttpResponse:
             and selectors.admitted_lots(actor, consultation, supplier.pk).filter(pk=lot.pk).exists(),
             "accepting": consultation.status == ConsultationStatus.PUBLISHED
             and timezone.now() < consultation.submission_deadline,
+            **results_views.offer_page_context(actor, offer or withdrawn),
         },
     )
 
@@ -567,6 +584,8 @@ def evaluation_report(request: HttpRequest, pk: int) -> HttpResponse:
             if can_evaluate and consultation.evaluation_method == EvaluationMethod.WEIGHTED
             else [],
             "cancel_form": CancelForm(),
+            "reviews": reviews.reviews_of(actor, consultation),
+            "review_answer_form": results_views.ReviewAnswerForm(),
         },
     )
 

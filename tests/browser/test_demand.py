@@ -6,7 +6,7 @@ quantities, without prices and without buyers' names."""
 
 import pytest
 
-from tawrid.accounts.models import OrganisationKind, Role
+from tawrid.accounts.models import Membership, OrganisationKind, Role
 from tawrid.accounts.tests.factories import TEST_PASSWORD, OrganisationFactory, person_in
 from tawrid.catalog.tests.factories import emdn
 from tawrid.demand.models import PlanStatus, PurchasePlan
@@ -123,3 +123,28 @@ def test_buyer_imports_fixes_and_publishes_then_a_manufacturer_sees_the_lines(pa
     lines = page.inner_text("[data-testid=national-lines]")
     assert "SONDE DE FOLEY 2 VOIES CH 16 LATEX SILICONE" in lines and "7,40" not in lines
     assert "Groupe Santé Atlas" not in page.content()
+
+
+def test_the_plan_is_made_for_the_second_buyer_chosen_in_the_select_without_csp_errors(page):
+    """The buyer select used an inline `onchange` handler that the Content-Security-Policy blocks: the plan
+    was then made for the first buyer. The buyer is now a field of the form itself."""
+    group = OrganisationFactory(name="Groupe Santé Atlas", slug="gsa", kind=OrganisationKind.HOSPITAL_GROUP)
+    hospital = OrganisationFactory(name="CHU Oued Ziz", slug="chu-oz", kind=OrganisationKind.HOSPITAL)
+    buyer = person_in(group, Role.MEMBER, full_name="Nadia Achats", email="nadia@gsa.example.ma")
+    Membership.objects.create(user=buyer, organisation=hospital, role=Role.MEMBER)
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+
+    login(page, buyer.email, TEST_PASSWORD)
+    page.goto("/plans/")
+    page.click("[data-testid=plan-create]")
+    page.select_option("[data-testid=plan-form] select[name=buyer]", str(hospital.pk))
+    page.fill("input[name=year]", "2026")
+    page.click("[data-testid=plan-form] button[type=submit]")
+    page.wait_for_selector("[data-testid=plan-actions]")
+    plan = PurchasePlan.objects.get(year=2026)
+    assert plan.buyer_id == hospital.pk
+    assert "CHU Oued Ziz" in page.inner_text("h1")
+    assert not [p for p in problems if "Content Security Policy" in p or "Content-Security-Policy" in p], problems
+    assert not problems, problems

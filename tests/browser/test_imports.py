@@ -62,3 +62,39 @@ def test_upload_map_preview_and_import_a_messy_workbook(page, tmp_path):
     assert run.status == ImportStatus.IMPORTED and run.mapping["Fonction"] is None
     people = Membership.objects.filter(organisation=organisation, role=Role.READ_ONLY)
     assert set(people.values_list("user__email", flat=True)) == {"amina@example.ma", "karim@example.ma"}
+
+
+def test_cancelling_an_import_asks_for_confirmation(page):
+    from tawrid.core.permissions import actor_for
+    from tawrid.imports import services
+
+    organisation = OrganisationFactory(name="Clinique Annulation", kind=OrganisationKind.HOSPITAL_GROUP)
+    buyer = person_in(organisation, Role.MEMBER, full_name="Nadia Acheteuse", email="nadia@clinique.example.ma")
+    actor = actor_for(buyer)
+    run = services.import_upload(
+        actor=actor,
+        user=buyer,
+        kind_name=KIND,
+        organisation=organisation,
+        filename="personnel.xlsx",
+        data=files.messy_workbook(),
+    )
+    run = services.import_set_mapping(actor=actor, run=run)
+
+    login(page, buyer.email, TEST_PASSWORD)
+    page.goto(f"/imports/{run.pk}/")
+    page.click("[data-testid=cancel]")
+    page.wait_for_selector("[data-testid=cancel-confirmation]")
+    run.refresh_from_db()
+    assert run.status == ImportStatus.MAPPED  # one click cancelled nothing
+
+    page.click("[data-testid=keep-import]")  # changed their mind
+    page.wait_for_selector("[data-testid=run-status]")
+    run.refresh_from_db()
+    assert run.status == ImportStatus.MAPPED
+
+    page.click("[data-testid=cancel]")
+    page.click("[data-testid=confirm-cancel]")
+    page.wait_for_selector("[data-testid=run-status]:text-matches('Cancelled|Annulé', 'i')")
+    run.refresh_from_db()
+    assert run.status == ImportStatus.CANCELLED

@@ -80,3 +80,53 @@ def test_the_demo_buyer_matches_its_plan_confirms_and_rejects(page):
     )
     assert card.get_by_test_id("decision").inner_text() in ("Confirmé", "Confirmed")
     assert set(MatchDecision.objects.values_list("decision", flat=True)) == {"confirmed", "rejected"}
+
+
+def test_the_buyer_reviews_lines_in_bulk_with_ticks_kept_across_filters(page):
+    """Issue 16, item 5: all candidates on demand, ticks kept when the filter changes, "reject all" on the
+    ticked lines, and the coverage figure following (a run built by hand: no engine needed)."""
+    from tawrid.accounts.tests.factories import TEST_PASSWORD
+    from tawrid.matching.tests.factories import FoleyWorld
+
+    world = FoleyWorld()
+    plan, run = world.foley_plan()
+    login(page, world.buyer.email, TEST_PASSWORD)
+    page.goto(f"/matching/plans/{plan.pk}/")
+    assert page.get_by_test_id("coverage-quantity").inner_text() == "100 %"
+
+    # Three candidates at once, the others behind "see all 5 candidates" (a details element: no script).
+    foley_row = page.get_by_test_id("line-1")
+    assert foley_row.locator("[data-testid=candidate]:visible").count() == 3
+    more = foley_row.get_by_test_id("more-candidates")
+    more.get_by_test_id("see-all").click()
+    assert foley_row.locator("[data-testid=candidate]:visible").count() == 5
+    cheap = foley_row.locator(f"[data-testid=candidate][data-product='{world.cheap.pk}']")
+    assert cheap.is_visible() and "%" not in cheap.get_by_test_id("allocated").inner_text()  # nothing for it
+    allocated = foley_row.locator("[data-testid=allocated]").all_inner_texts()
+    assert sum("%" in text for text in allocated) >= 1  # the 98 % Foleys hold the line: "1 200 … (100 % …)"
+
+    # Tick both lines, filter on the gloves, come back: both ticks are kept.
+    page.get_by_test_id("consultation-line-1").check()
+    page.get_by_test_id("consultation-line-2").check()
+    page.fill("#id_q", "GANTS")
+    page.get_by_test_id("filter").click()
+    page.wait_for_url("**q=GANTS**")
+    assert page.get_by_test_id("line-1").count() == 0
+    assert page.get_by_test_id("consultation-line-2").is_checked()
+    assert "2" in page.get_by_test_id("selected-count").inner_text()
+    page.fill("#id_q", "")
+    page.get_by_test_id("filter").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("consultation-line-1").is_checked()
+    assert page.get_by_test_id("consultation-line-2").is_checked()
+
+    # Untick the gloves, "reject all candidates" of the Foley line: its 1,200 units are released.
+    page.get_by_test_id("consultation-line-2").uncheck()
+    page.get_by_test_id("bulk-reject-all").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("line-1").get_by_test_id("covered").inner_text() == "0"
+    assert page.get_by_test_id("coverage-quantity").inner_text() == "14 %"  # 200 of 1,400
+    assert page.get_by_test_id("consultation-line-1").is_checked()
+    assert not page.get_by_test_id("consultation-line-2").is_checked()
+    assert MatchDecision.objects.filter(decision="rejected", line__line_number=1).count() == 5
+    assert not MatchDecision.objects.filter(line__line_number=2).exists()

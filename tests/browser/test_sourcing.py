@@ -115,7 +115,7 @@ def test_a_consultation_from_matched_lines_to_an_order_with_the_national_prefere
     page.fill("#id_title", "Aiguilles hypodermiques stériles")
     page.check("input[name=required_certificates][value=iso13485]")  # the lines' CE marking is not required
     page.select_option("#id_evaluation_method", "lowest_price")
-    assert page.input_value("#id_national_preference_rate") == "0.15"  # at most 15 %, proposed by default
+    assert page.input_value("#id_national_preference_rate") == "15"  # a percentage: at most 15 %, the default
     page.fill("#id_questions_deadline", moment(timedelta(days=1)))
     page.fill("#id_submission_deadline", moment(timedelta(days=2)))
     page.fill("#id_opening_at", moment(timedelta(days=2, hours=1)))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from tawrid.demand.models import PlanLine, PurchasePlan
-from tests.permission_matrix.framework import Scene, Table, api_change, api_read, page_read
+from tests.permission_matrix.framework import Scene, Table, api_change, api_read, page_change, page_read
 from tests.permission_matrix.world import BUYER_SIDE, SUPPLIERS
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +65,17 @@ def draft_plan_change_api(s: Scene) -> bool:
     )
 
 
+def draft_plan_delete_api(s: Scene) -> bool:
+    pk = s.w.draft_plan.pk
+    return api_change(s, "delete", f"/demand/plans/{pk}", None, lambda: not PurchasePlan.objects.filter(pk=pk).exists())
+
+
+def draft_plan_delete_page(s: Scene) -> bool:
+    pk = s.w.draft_plan.pk
+    url = reverse("demand:plan_delete", args=[pk])
+    return page_change(s, url, {}, lambda: not PurchasePlan.objects.filter(pk=pk).exists())
+
+
 def published_line_read_api(s: Scene) -> bool:
     return api_read(s, f"/demand/lines/{s.w.plan_line.pk}")
 
@@ -107,6 +118,8 @@ TABLE = Table(
             "read_page": BUYER_SIDE,
             "change": BUYER,
             "change_api": BUYER,
+            "delete_api": BUYER,
+            "delete_page": BUYER,
         },
         "published_line": {"read": PUBLISHED_READERS, "read_api": PUBLISHED_READERS, "change": BUYER},
         "draft_line": {"read": BUYER_SIDE, "read_api": BUYER_SIDE, "change": BUYER, "change_api": BUYER},
@@ -119,6 +132,8 @@ TABLE = Table(
         ("draft_plan", "read_api"): draft_plan_read_api,
         ("draft_plan", "read_page"): draft_plan_read_page,
         ("draft_plan", "change_api"): draft_plan_change_api,
+        ("draft_plan", "delete_api"): draft_plan_delete_api,
+        ("draft_plan", "delete_page"): draft_plan_delete_page,
         ("published_line", "read_api"): published_line_read_api,
         ("draft_line", "read_api"): draft_line_read_api,
         ("draft_line", "change_api"): draft_line_change_api,

@@ -5,7 +5,7 @@ operator); the buyer's administrators and members decide; results are written by
 import pytest
 from django.urls import reverse
 
-from tawrid.matching.models import LineResult, MatchCandidate, MatchChunk, MatchDecision, MatchRun
+from tawrid.matching.models import LineDecision, LineResult, MatchCandidate, MatchChunk, MatchDecision, MatchRun
 from tests.permission_matrix.framework import Scene, Table, api_change, api_read, page_change
 from tests.permission_matrix.world import BUYER_SIDE, NOBODY
 
@@ -43,6 +43,19 @@ def decision_change_page(s: Scene) -> bool:
     return page_change(s, url, {"decision": "rejected", "reason": "Matrice"}, lambda: _rejected(s))
 
 
+def _no_local_source(s: Scene) -> bool:
+    line = s.w.published_plan.lines.order_by("line_number")[2]
+    return LineDecision.objects.filter(line=line, decision="no_local_source").exists()
+
+
+def line_decision_change_api(s: Scene) -> bool:
+    line = s.w.published_plan.lines.order_by("line_number")[2]
+    data = {"line_ids": [line.pk], "action": "no_local_source", "reason": "Matrice"}
+    return api_change(
+        s, "post", f"/matching/plans/{s.w.published_plan.pk}/line-decisions", data, lambda: _no_local_source(s)
+    )
+
+
 TABLE = Table(
     models={
         MatchRun: "match_run",
@@ -50,6 +63,7 @@ TABLE = Table(
         LineResult: "line_result",
         MatchCandidate: "match_candidate",
         MatchDecision: "match_decision",
+        LineDecision: "line_decision",
     },
     objects={
         "match_run": lambda w: w.run,
@@ -57,6 +71,7 @@ TABLE = Table(
         "line_result": lambda w: w.line_result,
         "match_candidate": lambda w: w.candidate,
         "match_decision": lambda w: w.match_decision,
+        "line_decision": lambda w: w.line_decision,
     },
     matrix={
         # Managing a plan's run (resuming it): the buyer's writers, the secretariat overseeing it, the operator.
@@ -65,6 +80,8 @@ TABLE = Table(
         "line_result": {"read": BUYER_SIDE, "read_api": BUYER_SIDE, "change": NOBODY},
         "match_candidate": {"read": BUYER_SIDE, "read_api": BUYER_SIDE, "change": NOBODY},
         "match_decision": {"read": BUYER_SIDE, "change": BUYER, "change_api": BUYER, "change_page": BUYER},
+        # "No local source" on a whole line: decided like the proposals.
+        "line_decision": {"read": BUYER_SIDE, "change": BUYER, "change_api": BUYER},
     },
     checks={
         ("match_run", "read_api"): run_read_api,
@@ -72,6 +89,7 @@ TABLE = Table(
         ("match_candidate", "read_api"): candidates_read_api,
         ("match_decision", "change_api"): decision_change_api,
         ("match_decision", "change_page"): decision_change_page,
+        ("line_decision", "change_api"): line_decision_change_api,
     },
 )
 

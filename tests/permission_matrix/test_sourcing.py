@@ -15,6 +15,8 @@ pytestmark = pytest.mark.django_db
 BUYER = frozenset({"buyer"})  # the group's member; the operator does not act for buyers
 INVITED_TOO = BUYER_SIDE | SUPPLIERS  # A and B are invited (and both bid on lot 1)
 A_TOO = BUYER_SIDE | A_PEOPLE
+A_RECEIPT = A_PEOPLE | {"superuser"}
+B_REVIEW = BUYER_SIDE | {"admin_b"}
 
 
 def consultation_read_api(s: Scene) -> bool:
@@ -61,6 +63,23 @@ def evaluation_read_api(s: Scene) -> bool:
     return api_read(s, f"/sourcing/consultations/{s.w.tender.pk}/evaluation", lambda body: len(body) >= 1)
 
 
+def _listed(s: Scene, url: str, pk: int, key: str = "id") -> bool:
+    """GET a list: allowed when the object is in it; an empty answer (filtered out) or a 404 is a refusal."""
+    response = s.api("get", url)
+    if response.status_code == 200:
+        return pk in {item[key] for item in response.json()}
+    s.denied_api(response, reading=True)
+    return False
+
+
+def receipt_read_api(s: Scene) -> bool:
+    return _listed(s, f"/sourcing/offers/{s.w.offer_a.pk}/receipts", s.w.offer_a.pk, key="offer_id")
+
+
+def review_read_api(s: Scene) -> bool:
+    return _listed(s, f"/sourcing/consultations/{s.w.tender.pk}/reviews", s.w.review.pk)
+
+
 def order_read_api(s: Scene) -> bool:
     return api_read(s, f"/sourcing/orders/{s.w.order.pk}", lambda body: body["id"] == s.w.order.pk)
 
@@ -85,6 +104,8 @@ TABLE = Table(
         sourcing.OrderLine: "order_line",
         sourcing.Delivery: "delivery",
         sourcing.DeliveryLine: "delivery_line",
+        sourcing.OfferReceipt: "offer_receipt",
+        sourcing.ReviewRequest: "review_request",
     },
     objects={
         "consultation": lambda w: w.tender,
@@ -102,6 +123,8 @@ TABLE = Table(
         "order_line": lambda w: w.order_line,
         "delivery": lambda w: w.delivery,
         "delivery_line": lambda w: w.delivery_line,
+        "offer_receipt": lambda w: w.receipt,
+        "review_request": lambda w: w.review,
     },
     matrix={
         "consultation": {"read": INVITED_TOO, "read_api": INVITED_TOO, "read_page": INVITED_TOO, "change": BUYER},
@@ -128,6 +151,10 @@ TABLE = Table(
         "order_line": {"read": A_TOO, "change": NOBODY},
         "delivery": {"read": A_TOO, "change": NOBODY},
         "delivery_line": {"read": A_TOO, "change": NOBODY},
+        # A's receipt: A's people and the operator only (not the buyer's side, even after the opening).
+        "offer_receipt": {"read": A_RECEIPT, "read_api": A_RECEIPT, "change": NOBODY},
+        # B's request for review of the award to A: B's people and the buyer's side (not A).
+        "review_request": {"read": B_REVIEW, "read_api": B_REVIEW, "change": NOBODY},
     },
     checks={
         ("consultation", "read_api"): consultation_read_api,
@@ -140,6 +167,8 @@ TABLE = Table(
         ("lot_evaluation", "read_api"): evaluation_read_api,
         ("order", "read_api"): order_read_api,
         ("order", "read_page"): order_read_page,
+        ("offer_receipt", "read_api"): receipt_read_api,
+        ("review_request", "read_api"): review_read_api,
     },
 )
 

@@ -21,6 +21,7 @@ from tawrid.catalog import models as catalog
 from tawrid.catalog.tests.factories import ProductFactory
 from tawrid.core.permissions import actor_for
 from tawrid.demand.tests.factories import line_data
+from tawrid.sourcing import reviews as sourcing_reviews
 from tawrid.sourcing import services as sourcing_services
 from tawrid.sourcing.tests.factories import AwardWorld, clock, terms
 
@@ -137,7 +138,7 @@ class MatrixWorld(AwardWorld):
 
     def _plans_and_consultation(self) -> None:
         from tawrid.demand import services as demand_services
-        from tawrid.matching.models import MatchDecision
+        from tawrid.matching.models import LineDecision, MatchDecision
 
         buyer = actor_for(self.buyer)
         self.draft_plan = demand_services.plan_create(actor=buyer, buyer=self.group, year=2027)
@@ -166,6 +167,10 @@ class MatrixWorld(AwardWorld):
             decision="confirmed",
             decided_by=self.buyer,
         )
+        self.other_plan_line = self.published_plan.lines.order_by("line_number")[1]
+        self.line_decision = LineDecision.objects.create(
+            line=self.other_plan_line, decision="no_local_source", decided_by=self.buyer
+        )
 
     def consultation_world(self) -> Any:
         consultation = self.consultation()
@@ -179,6 +184,9 @@ class MatrixWorld(AwardWorld):
         lot = self.lot(consultation, 1)
         with clock(consultation.opening_at + timedelta(hours=1)):
             self.award = sourcing_services.award_make(actor=actor_for(self.buyer), lot=lot, offer=self.offer_a)
+            self.review = sourcing_reviews.review_request(  # B, not retained, asks for a review
+                actor=actor_for(self.admin_b), offer=self.offer_b, text="Préférence mal appliquée ?"
+            )
         with clock(self.award.standstill_until + timedelta(minutes=1)):
             lines = [{"lot_line": line.pk, "quantity": line.quantity} for line in lot.lines.order_by("position")]
             self.order = sourcing_services.order_create_from_award(
@@ -194,6 +202,7 @@ class MatrixWorld(AwardWorld):
         self.offer_line = self.offer_a.lines.first()
         self.evaluation = lot.evaluation
         self.evaluated_offer = self.evaluation.offers.get(offer=self.offer_a)
+        self.receipt = self.offer_a.receipts.get(version=self.offer_a.version)
         self.delivery_line = self.delivery.lines.first()
         return consultation
 

@@ -14,10 +14,14 @@ def spec_display(spec: Any, language: str = "fr") -> str:
 
 @register.filter
 def spec_label(spec: Any) -> str:
-    from tawrid.specs import ATTRIBUTES
+    """The attribute's name before its value ("Diamètre 0,8 mm"); empty for a yes/no attribute, whose value
+    already names it ("sans latex", not "Sans latex sans latex")."""
+    from tawrid.specs import ATTRIBUTES, AttributeKind
 
     definition = ATTRIBUTES.get(spec.attribute)
-    return str(definition.label).capitalize() if definition else spec.attribute
+    if definition is None:
+        return spec.attribute
+    return "" if definition.kind is AttributeKind.BOOLEAN else str(definition.label).capitalize()
 
 
 @register.filter

@@ -8,6 +8,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -302,11 +303,75 @@ def test_a_formula_in_an_xlsx_cell_is_refused_for_that_cell(world, django_captur
 
 
 def test_rows_of_one_product_must_agree_on_the_product(world, django_capture_on_commit_callbacks):
-    rows = [row(), row(vref="AIG-21-40", **{"Prix unitaire": "99"})]
+    # the packaging is the product's; only the price may differ from variant to variant
+    rows = [row(**{"Unités par boîte": "1200"}), row(vref="AIG-21-40", **{"Unités par boîte": "50"})]
     run = run_import(world.admin_a, world.org_a, workbook(rows), django_capture_on_commit_callbacks)
     assert run.status == ImportStatus.FAILED
-    assert "AIG-21" in run.message
+    assert (run.valid_rows, run.invalid_rows) == (0, 2)
+    [(first, column, message), (second, column_again, message_again)] = problems(run)
+    assert (first, second) == (4, 5)
+    # the column as the file calls it, the rows, the values; no internal field name
+    assert column == column_again == "Unités par boîte" and message == message_again
+    assert "Les lignes 4, 5" in message and "AIG-21" in message and "(1\xa0200 / 50)" in message
+    assert "units_per_box" not in message
     assert not Product.objects.filter(reference="AIG-21").exists()
+
+
+def test_a_product_whose_rows_disagree_is_the_only_one_left_out_when_valid_rows_are_kept(
+    world, django_capture_on_commit_callbacks
+):
+    rows = [*three_products(), row("CAT-7", vref="CAT-7-S"), row("CAT-7", vref="CAT-7-L", **{"Code EMDN": "T010101"})]
+    run = run_import(
+        world.admin_a, world.org_a, workbook(rows), django_capture_on_commit_callbacks, keep_valid_rows=True
+    )
+    assert run.status == ImportStatus.IMPORTED
+    assert (run.valid_rows, run.invalid_rows) == (3, 2)
+    assert {number for number, _column, _message in problems(run)} == {7, 8}
+    assert set(Product.objects.filter(manufacturer=world.org_a).values_list("reference", flat=True)) >= {
+        "AIG-21",
+        "GANT-N",
+    }
+    assert not Product.objects.filter(manufacturer=world.org_a, reference="CAT-7").exists()
+
+
+def test_the_preview_and_the_check_report_what_the_import_refuses(world, django_capture_on_commit_callbacks):
+    rows = [row(), row(vref="AIG-21-40", **{"Unités par boîte": "50"})]
+    actor = actor_for(world.admin_a)
+    run = services.import_set_mapping(actor=actor, run=upload(world.admin_a, world.org_a, workbook(rows)))
+    preview = services.import_preview(actor=actor, run=run)
+    assert [row.ok for row in preview.rows] == [False, False]
+    assert [p.column for p in preview.rows[0].problems] == ["Unités par boîte"]
+    checked = services.import_validate(actor=actor, run=run, user=world.admin_a)
+    assert (checked.valid_rows, checked.invalid_rows) == (0, 2)
+    assert [p.message for p in preview.rows[0].problems] == [
+        message for number, _column, message in problems(checked) if number == 4
+    ]
+
+
+def test_a_product_column_left_empty_on_a_variant_takes_the_value_of_the_other_rows(
+    world, django_capture_on_commit_callbacks
+):
+    rows = [row(), row(vref="AIG-21-40", **{"Prix unitaire": "", "Unités par boîte": ""})]
+    run = run_import(world.admin_a, world.org_a, workbook(rows), django_capture_on_commit_callbacks)
+    assert run.status == ImportStatus.IMPORTED, problems(run)
+    product = Product.objects.get(reference="AIG-21")
+    assert (product.unit_price, product.units_per_box, product.variants.count()) == (Decimal("1234.50"), 100, 2)
+
+
+def test_a_failed_import_imports_its_valid_rows_on_request(world, client, django_capture_on_commit_callbacks):
+    rows = [*three_products(), row("BAD", vref="BAD-1", **{"Prix unitaire": "12 EUR"})]
+    failed = run_import(world.admin_a, world.org_a, workbook(rows), django_capture_on_commit_callbacks)
+    assert failed.status == ImportStatus.FAILED and "importez seulement les 3 lignes valides" in failed.message
+    client.force_login(world.admin_a)
+    page = client.get(reverse("imports:detail", args=[failed.pk])).content.decode()
+    assert 'data-testid="import-valid-rows"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("imports:execute", args=[failed.pk]), {"keep_valid_rows": "on"})
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    assert failed.status == ImportStatus.IMPORTED and counts(failed) == (3, 0, 0)
+    assert not failed.may_keep_valid_rows
+    assert not Product.objects.filter(manufacturer=world.org_a, reference="BAD").exists()
 
 
 def test_the_import_matches_only_the_manufacturers_own_catalogue(world, django_capture_on_commit_callbacks):
@@ -562,3 +627,26 @@ def test_a_formula_typed_in_a_csv_stays_text_and_is_exported_harmless(world, dja
     book = openpyxl.load_workbook(io.BytesIO(exported))
     [cell] = [c for r in book.active.iter_rows() for c in r if c.value == name]
     assert cell.data_type == "s" and cell.quotePrefix
+
+
+@pytest.mark.parametrize(
+    ("language", "in_that_language"), [("ar", "بعملة أخرى"), ("en", "is in another currency"), ("fr", "autre devise")]
+)
+def test_row_errors_are_stored_in_the_language_of_the_person_who_started_the_import(
+    world, django_capture_on_commit_callbacks, language, in_that_language
+):
+    actor = actor_for(world.admin_a)
+    with translation.override(language):  # the request of the person who starts the import
+        run = upload(world.admin_a, world.org_a, workbook([row("BAD", vref="BAD-1", **{"Prix unitaire": "12 EUR"})]))
+        run = services.import_set_mapping(actor=actor, run=run)
+        with django_capture_on_commit_callbacks() as queued:
+            services.import_execute(actor=actor, run=run, user=world.admin_a)
+    assert run.job.language == language
+    worker_language = "ar" if language != "ar" else "fr"
+    with translation.override(worker_language):  # the worker: another process, in its own language
+        for put_on_queue in queued:
+            put_on_queue()
+    run.refresh_from_db()
+    assert run.status == ImportStatus.FAILED
+    [(_number, _column, message)] = problems(run)
+    assert in_that_language in message, message

@@ -4,6 +4,8 @@ import subprocess
 import sys
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from tawrid.accounts.tests.factories import OrganisationFactory, person_in
 from tawrid.core import jobs
@@ -130,3 +132,41 @@ def test_jobs_of_a_dead_worker_of_this_host_are_failed_and_can_be_retried():
 
     retry = jobs.job_retry(job=dead)
     assert Job.objects.get(pk=retry.pk).status == JobStatus.SUCCEEDED
+
+
+# A message with translations in French and Arabic (tawrid.core's catalogue).
+_SPOKEN = "Only a failed job can be retried."
+
+
+@jobs.job_kind("tests.speak")
+def speak(context: jobs.JobContext, *, fail: bool = False) -> dict:
+    if fail:
+        raise DomainError(_(_SPOKEN))
+    return {"message": _(_SPOKEN)}
+
+
+@pytest.mark.parametrize("language", ["ar", "en", "fr"])
+def test_a_job_runs_in_the_language_of_the_person_who_started_it(monkeypatch, language):
+    # The worker is another process, in the server's default language: the queue is stopped here, and the job
+    # runs later under another language, as it would in the worker.
+    monkeypatch.setattr(jobs, "_put_on_queue", lambda job_id, priority=0: None)
+    with translation.override(language):
+        expected = _(_SPOKEN)
+        succeeds = jobs.job_enqueue(kind="tests.speak", title="Speak")
+        fails = jobs.job_enqueue(kind="tests.speak", title="Speak", params={"fail": True})
+    assert succeeds.language == fails.language == language
+    worker_language = "en" if language != "en" else "ar"
+    with translation.override(worker_language):
+        assert _(_SPOKEN) != expected  # the test means something: the two languages differ
+        assert jobs.job_execute(succeeds.pk).result == {"message": expected}
+        assert jobs.job_execute(fails.pk).error == expected
+        assert translation.get_language() == worker_language  # the worker's own language is given back
+
+
+def test_a_job_without_a_recorded_language_runs_in_the_default_one(monkeypatch, settings):
+    monkeypatch.setattr(jobs, "_put_on_queue", lambda job_id, priority=0: None)
+    job = Job.objects.create(kind="tests.speak", title="From before languages were recorded")
+    with translation.override("ar"):
+        result = jobs.job_execute(job.pk).result
+    with translation.override(settings.LANGUAGE_CODE):
+        assert result == {"message": _(_SPOKEN)}

@@ -19,9 +19,9 @@ GOOD_ROWS: list[list[Any]] = [
         "35,50",
         "T1; T3",
     ],
-    [2, "SER-05", "SERINGUE 3 PIECES LUER LOCK 5 ML", None, "2 500,5", "B/100", "48 DH", "T2: 2000; T4: 500,5"],
+    [2, "SER-05", "SERINGUE 3 PIECES LUER LOCK 5 ML", None, "2 500", "B/100", "48 DH", "T2: 2000; T4: 500"],
     [None, None, None, None, None, None, None, None],
-    [None, "SOUS-TOTAL CONSOMMABLES", None, None, "3 700,5", None, None, None],
+    [None, "SOUS-TOTAL CONSOMMABLES", None, None, "3 700", None, None, None],
     [3, None, "COMPRESSE DE GAZE HYDROPHILE 10 X 10 STERILE", None, 400, "PQT/10", 12.5, None],
     [4, "SOL-01", "SOLUTION HYDRO-ALCOOLIQUE", None, "60", "FL/1L", "1 234,50", "janvier=30, juin=30"],
 ]

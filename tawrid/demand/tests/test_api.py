@@ -83,3 +83,36 @@ def test_visibility_through_the_api(client, world):
     assert lines[0]["unit_price"] == "45.50"
     assert client.post(f"{API}/plans/{draft.pk}/publish", headers=secretariat).status_code == 403
     assert client.get(f"{API}/plans").status_code == 401
+
+
+def test_fractional_counts_refused_measures_kept_and_drafts_moved_or_deleted_through_the_api(client, world):
+    from tawrid.accounts.models import Membership, Role
+    from tawrid.demand.models import PurchasePlan
+
+    Membership.objects.create(user=world.buyer, organisation=world.hospital, role=Role.MEMBER)
+    headers = auth(world.buyer)
+    plan = world.plan(lines=0)
+    url = f"{API}/plans/{plan.pk}/lines"
+    boxes = client.post(url, {"designation": "SERINGUE 5 ML", "quantity": "600.5", "unit": "B/100"},
+                        content_type="application/json", headers=headers)  # fmt: skip
+    assert boxes.status_code in (400, 422) and "quantity" in boxes.json()["details"]
+    litres = client.post(url, {"designation": "SOLUTION HYDRO-ALCOOLIQUE", "quantity": "12.5", "unit": "L"},
+                         content_type="application/json", headers=headers)  # fmt: skip
+    assert litres.status_code == 201, litres.json()
+    unit_change = client.patch(f"{API}/lines/{litres.json()['id']}", {"unit": "FL"},
+                               content_type="application/json", headers=headers)  # fmt: skip
+    assert unit_change.status_code in (400, 422)  # 12.5 bottles
+
+    moved = client.post(f"{API}/plans/{plan.pk}/buyer", {"buyer_id": world.maker.pk},
+                        content_type="application/json", headers=headers)  # fmt: skip
+    assert moved.status_code == 403 and PurchasePlan.objects.get(pk=plan.pk).buyer_id == world.group.pk
+    moved = client.post(f"{API}/plans/{plan.pk}/buyer", {"buyer_id": world.hospital.pk},
+                        content_type="application/json", headers=headers)  # fmt: skip
+    assert moved.status_code == 200 and moved.json()["buyer_id"] == world.hospital.pk
+    published = world.plan(year=2025, publish=True)
+    assert client.delete(f"{API}/plans/{published.pk}", headers=headers).status_code == 400
+    group_draft = world.plan(year=2027, lines=0)
+    assert client.delete(f"{API}/plans/{group_draft.pk}", headers=auth(world.other_buyer)).status_code in (403, 404)
+    assert PurchasePlan.objects.filter(pk=group_draft.pk).exists()
+    assert client.delete(f"{API}/plans/{plan.pk}", headers=headers).status_code == 204
+    assert not PurchasePlan.objects.filter(pk=plan.pk).exists()

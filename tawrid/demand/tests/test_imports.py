@@ -64,7 +64,7 @@ def test_import_writes_lines_with_joined_designation_and_french_numbers(world, d
     )
     assert any(a["attribute"] == "gauge" and a["value"] == 21 for a in needle.parsed_attributes)
     assert needle.delivery_schedule == {"period": "quarter", "quantities": {"1": None, "3": None}}
-    assert lines[2].quantity == Decimal("2500.5") and lines[2].unit_price == Decimal(48)
+    assert lines[2].quantity == Decimal("2500") and lines[2].unit_price == Decimal(48)
     assert lines[3].buyer_reference == "" and lines[3].base_quantity == Decimal(4000)
     assert lines[4].unit_price == Decimal("1234.50") and lines[4].estimated_value == Decimal("74070.00")
     # the price written with "DH" is a warning, not an error
@@ -174,3 +174,15 @@ def test_import_plan_command_fails_on_bad_rows(world, tmp_path, capsys):
     assert world.group.purchase_plans.get(year=2027).lines.count() == 3
     with pytest.raises(CommandError):
         call_command("import_plan", str(path), "--buyer", "nobody", "--year", "2027")
+
+
+def test_a_fractional_count_of_boxes_is_a_row_error(world, django_capture_on_commit_callbacks):
+    plan = world.plan(lines=0)
+    rows = [list(r) for r in files.GOOD_ROWS]
+    rows[1][4] = "600,5"  # boxes of 100 syringes
+    run = run_to_end(world, upload(world, plan, files.plan_workbook(rows)), django_capture_on_commit_callbacks)
+    assert run.status == ImportStatus.FAILED
+    error = ImportRowError.objects.get(run=run, is_warning=False)
+    assert (error.row_number, error.value) == (6, "600,5")
+    assert "B/100" in error.message and ("whole number" in error.message or "entier" in error.message)
+    assert plan.lines.count() == 0

@@ -106,13 +106,14 @@ def test_export_follows_filters_and_visibility(client, world, national):
     response = client.get(reverse("demand:national_export"), {"year": 2026, "category": "A", "level": "all"})
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert len(rows[0]) == 7 and {r[0] for r in rows[1:]} == {"A", "A01", "A0101", "A010101", "A0102"}
+    assert len(rows[0]) == 8 and {r[0] for r in rows[1:]} == {"A", "A01", "A0101", "A010101", "A0102"}
     first = next(r for r in rows[1:] if r[0] == "A")
-    assert (first[3], first[4], float(first[5]), float(first[6])) == (2, 3, 517.0, 177.0)
+    # buyers, lines, of which coded by the engine, quantity, value
+    assert (first[3], first[4], first[5], float(first[6]), float(first[7])) == (2, 3, 0, 517.0, 177.0)
     client.force_login(world.manufacturer)
     response = client.get(reverse("demand:national_export"), {"year": 2026})
     rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert len(rows[0]) == 6 and {r[0] for r in rows[1:]} == {"A", "T"}
+    assert len(rows[0]) == 7 and {r[0] for r in rows[1:]} == {"A", "T"}
 
 
 def test_refresh_now_for_the_secretariat_only(client, world, national, django_capture_on_commit_callbacks):

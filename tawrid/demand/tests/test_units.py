@@ -108,3 +108,37 @@ def test_certificates_and_schedules():
             parse_schedule(bad)
     with pytest.raises(forms.ValidationError):
         parse_certificates("FDA")
+
+
+@pytest.mark.parametrize(
+    ("quantity", "unit", "fractional"),
+    [
+        ("600.5", "B/100", True),
+        ("600.5", "U", True),
+        ("0.5", "", True),  # no unit: pieces
+        ("2.5", "FL/1L", True),  # bottles of one litre are counted
+        ("600", "B/100", False),
+        ("600.000", "PQT/10", False),
+        ("1200.5", "L", False),
+        ("2.75", "KG", False),
+        ("12.5", "M", False),
+        ("3.5", "ML", False),  # not understood: not judged
+    ],
+)
+def test_only_counted_units_refuse_decimals(quantity, unit, fractional):
+    from tawrid.demand.units import is_fractional_count
+
+    assert is_fractional_count(Decimal(quantity), unit) is fractional
+
+
+def test_quantities_are_shown_without_the_zeros_of_their_stored_decimals():
+    from django.utils import translation
+
+    from tawrid.demand.templatetags.demand import quantity
+    from tawrid.demand.units import plain_quantity
+
+    assert plain_quantity(Decimal("600.000")) == Decimal(600) and str(plain_quantity(Decimal("600.000"))) == "600"
+    with translation.override("fr"):
+        assert [quantity(Decimal(v)) for v in ("600.000", "1200.500", "0.001")] == ["600", "1\xa0200,5", "0,001"]
+    with translation.override("en"):
+        assert quantity(Decimal("1200.500")) == "1,200.5" and quantity(None) == ""

@@ -170,3 +170,41 @@ def test_pages_have_no_inline_script_or_style(client, buyer, org):
         body = client.get(url).content.decode()
         assert "<style" not in body and " style=" not in body
         assert "<script>" not in body
+
+
+def _mapped(buyer, org):
+    from tawrid.core.permissions import actor_for
+    from tawrid.imports import services
+
+    actor = actor_for(buyer)
+    run = services.import_upload(
+        actor=actor, user=buyer, kind_name=KIND, organisation=org, filename="p.xlsx", data=files.messy_workbook()
+    )
+    return services.import_set_mapping(actor=actor, run=run)
+
+
+def test_the_preview_shows_yes_and_no_not_true_and_false(client, buyer, org):
+    run = _mapped(buyer, org)
+    preview = client.get(reverse("imports:preview", args=[run.pk]), headers={"HX-Request": "true"}).content.decode()
+    assert "amina@example.ma" in preview
+    assert ">True<" not in preview and ">False<" not in preview
+    assert ">Oui<" in preview  # the test language is French
+
+
+def test_cancelling_asks_first_and_one_click_cancels_nothing(client, buyer, org):
+    run = _mapped(buyer, org)
+    detail = client.get(reverse("imports:detail", args=[run.pk])).content.decode()
+    cancel_url = reverse("imports:cancel", args=[run.pk])
+    assert f'href="{cancel_url}"' in detail  # a link to a page that asks, not a button that cancels
+
+    confirmation = client.get(cancel_url)
+    assert confirmation.status_code == 200
+    page = confirmation.content.decode()
+    assert 'data-testid="confirm-cancel"' in page and 'data-testid="keep-import"' in page
+    run.refresh_from_db()
+    assert run.status == ImportStatus.MAPPED  # looking at the question changed nothing
+
+    assert client.post(cancel_url).status_code == 302
+    run.refresh_from_db()
+    assert run.status == ImportStatus.CANCELLED
+    assert client.get(cancel_url).status_code == 302  # nothing left to cancel: back to the import

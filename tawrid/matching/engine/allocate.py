@@ -7,8 +7,11 @@ it. Offers without a known capacity are unlimited. x = 0 is feasible, so the LP 
 is bounded by the line quantities.
 
 Objective, lexicographic: first the covered quantity Σ x_k is maximal; then, among the allocations covering
-that much, the one with the least cost Σ c_k x_k where c_k ∈ [0, 1] prefers a better specification fit
-(weight 0.6), a lower price relative to the line's estimated price (0.3) and a shorter lead time (0.1).
+that much, the one with the least cost Σ c_k x_k where c_k ∈ [0, 1]: 0 for a proposal the buyer confirmed,
+else mostly a worse score (weight 0.9), then a higher price relative to the line's estimated price (0.07) and
+a longer lead time (0.03). Price and lead time together weigh at most 0.1, so they only decide between
+candidates within 11 points of score of each other: a 61 % candidate never takes a line from a 98 % one
+because it is cheaper.
 
 Two ways are implemented, and give the same coverage:
 
@@ -27,17 +30,20 @@ Two ways are implemented, and give the same coverage:
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .types import Candidate, DemandLine, Id, ProductDoc, Verdict
 
-# Weights of the secondary cost (each term in [0, 1], so c_k ∈ [0, 1]).
-FIT_WEIGHT = 0.6
-PRICE_WEIGHT = 0.3
-LEAD_WEIGHT = 0.1
+# Weights of the secondary cost (each term in [0, 1], so c_k ∈ [0, 1]). The score dominates: with 0.6 / 0.3 /
+# 0.1 a candidate at a third of the price and a short lead time outweighed 37 points of score (the demo gave a
+# 1,200-unit Foley line to a 61 % catheter beside three 98 % ones); price and lead time now only break
+# near-ties (score differences under (PRICE_WEIGHT + LEAD_WEIGHT) / FIT_WEIGHT ≈ 0.11).
+FIT_WEIGHT = 0.9
+PRICE_WEIGHT = 0.07
+LEAD_WEIGHT = 0.03
 PRICE_CAP = 3.0  # offer price / line price above this costs as much as this
 LEAD_CAP_DAYS = 365.0
 UNKNOWN_LEAD_DAYS = 90.0  # a lead time not stated costs as much as a quarter's wait
@@ -55,6 +61,7 @@ class Offer:
     score: float
     unit_price: float | None
     lead_time_days: int | None
+    confirmed: bool = False  # the buyer confirmed this proposal: allocated before any other of its line
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,14 +109,18 @@ def _offer_capacity_key(offer: Offer, capacities: Mapping[object, float]) -> obj
 
 
 def offers_from(
-    candidates: Sequence[Candidate], products: Mapping[Id, ProductDoc]
+    candidates: Sequence[Candidate],
+    products: Mapping[Id, ProductDoc],
+    *,
+    confirmed: Collection[tuple[Id, Id]] = frozenset(),
 ) -> tuple[list[Offer], dict[object, float]]:
     """The candidates that may be allocated, as offers, and the yearly capacities they draw on.
 
     Only GOOD candidates (eligible, no specification conflict) are allocated: a conflicting size (23 G for
     21 G) does not supply the need, and a product that is not eligible cannot be bought yet — both remain
     shown to the buyer, but counting them as covered demand would overstate what local industry supplies.
-    Capacities: variant capacity when stated, else the product's; None is unlimited (left out)."""
+    Capacities: variant capacity when stated, else the product's; None is unlimited (left out). `confirmed`
+    holds the (line, product) pairs the buyer confirmed: their offers cost nothing (see `offer_costs`)."""
     offers: list[Offer] = []
     capacities: dict[object, float] = {}
     for candidate in candidates:
@@ -124,8 +135,9 @@ def offers_from(
                 product_id=candidate.product_id,
                 variant_id=candidate.variant_id,
                 score=candidate.score,
-                unit_price=product.unit_price,
+                unit_price=product.price_of(candidate.variant_id),
                 lead_time_days=product.lead_time_days,
+                confirmed=(candidate.line_id, candidate.product_id) in confirmed,
             )
         )
         key = capacity_key(product, candidate.variant_id)
@@ -140,7 +152,8 @@ def offers_from(
 
 def offer_costs(lines: Mapping[Id, DemandLine], offers: Sequence[Offer]) -> np.ndarray:
     """c_k ∈ [0, 1] per offer: worse fit, dearer (relative to the line's price, else to the median offer
-    price of the line), longer lead time cost more. Unknown price: as dear as the line's price (neutral)."""
+    price of the line), longer lead time cost more. Unknown price: as dear as the line's price (neutral).
+    A confirmed offer costs 0: the buyer's choice comes before the engine's preferences."""
     n = len(offers)
     score = np.fromiter((o.score for o in offers), dtype=float, count=n)
     price = np.fromiter((np.nan if o.unit_price is None else o.unit_price for o in offers), dtype=float, count=n)
@@ -165,7 +178,9 @@ def offer_costs(lines: Mapping[Id, DemandLine], offers: Sequence[Offer]) -> np.n
     ratio = np.clip(np.nan_to_num(ratio, nan=1.0, posinf=PRICE_CAP), 0.0, PRICE_CAP) / PRICE_CAP
     fit = 1.0 - np.clip(np.nan_to_num(score, nan=0.0), 0.0, 1.0)
     wait = np.clip(lead, 0.0, LEAD_CAP_DAYS) / LEAD_CAP_DAYS
-    return FIT_WEIGHT * fit + PRICE_WEIGHT * ratio + LEAD_WEIGHT * wait
+    cost = FIT_WEIGHT * fit + PRICE_WEIGHT * ratio + LEAD_WEIGHT * wait
+    confirmed = np.fromiter((o.confirmed for o in offers), dtype=bool, count=n)
+    return np.where(confirmed, 0.0, cost)
 
 
 def _empty(lines: Sequence[DemandLine], started: float, status: str) -> Allocation:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .confidence import GROUP_LEVEL, MAX_LEVEL, THRESHOLD, ConfidentCode, emdn_level
 from .dense import DIM, EmbeddingCache, embed_passages, embed_queries
 from .lexical import CharNgramIndex, LexicalIndex, top_k
 from .types import CodeSuggestion
@@ -81,6 +82,8 @@ class CodeClassifier:
         if parents is None:
             parents = {c: p for c in self.codes if (p := emdn_parent(c)) and p in term_of}
         self.parents = parents
+        self.known = np.array([bool(term_of.get(c)) for c in self.codes], dtype=bool)  # the nomenclature's own
+        self._pairs: tuple[np.ndarray, np.ndarray] | None = None
 
         def context(code: str) -> str:
             chain, seen = [term_of.get(code, "")], {code}
@@ -144,12 +147,54 @@ class CodeClassifier:
             out[row] /= out[row].sum()
         return out
 
+    def confident(
+        self,
+        probabilities: np.ndarray,
+        *,
+        threshold: float = THRESHOLD,
+        min_level: int = GROUP_LEVEL,
+        max_level: int | None = MAX_LEVEL,
+    ) -> list[ConfidentCode | None]:
+        """For each row of `distribution`'s output, the deepest nomenclature code at `min_level` or deeper whose
+        subtree mass reaches `threshold` (`confidence.confident_code`, vectorised over the codes)."""
+        child, ancestor = self._ancestor_pairs()
+        levels = np.array([emdn_level(c) for c in self.codes])
+        eligible = self.known & (levels >= min_level) & (levels <= (max_level or levels.max(initial=0)))
+        out: list[ConfidentCode | None] = []
+        for row in np.atleast_2d(probabilities):
+            mass = np.bincount(ancestor, weights=row[child], minlength=len(self.codes))
+            passing = np.flatnonzero(eligible & (mass + 1e-12 >= threshold))
+            if not len(passing):
+                out.append(None)
+                continue
+            best = max(passing, key=lambda i: (levels[i], mass[i]))
+            out.append(ConfidentCode(self.codes[best], float(mass[best]), int(levels[best])))
+        return out
+
+    def _ancestor_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(code index, index of the code itself or one of its ancestors) pairs, computed once."""
+        if self._pairs is None:
+            child, ancestor = [], []
+            for i, code in enumerate(self.codes):
+                node: str | None = code
+                seen: set[str] = set()
+                while node is not None and node not in seen and node in self.index_of:
+                    seen.add(node)
+                    child.append(i)
+                    ancestor.append(self.index_of[node])
+                    node = self.parents.get(node)
+            self._pairs = (np.array(child, dtype=np.int64), np.array(ancestor, dtype=np.int64))
+        return self._pairs
+
     def suggest(
         self, texts: Sequence[str], top: int = 5, *, vectors: np.ndarray | None = None
     ) -> list[list[CodeSuggestion]]:
         if not texts:
             return []
-        probabilities = self.distribution(texts, vectors)
+        return self.top(self.distribution(texts, vectors), top)
+
+    def top(self, probabilities: np.ndarray, top: int = 5) -> list[list[CodeSuggestion]]:
+        """The `top` most probable codes of each row of `distribution`'s output."""
         out = []
         for row in probabilities:
             best = top_k(row, top)

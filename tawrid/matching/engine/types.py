@@ -21,6 +21,7 @@ class VariantDoc:
     label: str = ""
     specifications: tuple[SpecValue, ...] = ()
     capacity_per_year: float | None = None  # base units; None: the product's capacity applies
+    unit_price: float | None = None  # MAD per base unit; None: the product's price applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,13 @@ class ProductDoc:
     @property
     def text(self) -> str:
         return " ".join(t for t in self.texts if t)
+
+    def price_of(self, variant_id: Id | None) -> float | None:
+        """What one of its variants costs: the variant's own price when it has one, else the product's."""
+        for variant in self.variants:
+            if variant.id == variant_id and variant.unit_price is not None:
+                return variant.unit_price
+        return self.unit_price
 
 
 @dataclass(frozen=True, slots=True)

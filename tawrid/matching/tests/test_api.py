@@ -3,7 +3,7 @@
 import pytest
 
 from tawrid.accounts.tests.factories import token_for
-from tawrid.matching.models import MatchDecision, MatchRun
+from tawrid.matching.models import LineDecision, MatchDecision, MatchRun
 
 # Runs are jobs put on the queue when their transaction commits: these tests commit for real.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -99,3 +99,57 @@ def test_code_suggestions(client, world):
     assert response.status_code == 200 and len(response.json()[0]) <= 2
     assert client.post(f"{API}/suggest-codes", {"texts": "x"}, content_type="application/json",
                        headers=auth(world.buyer)).status_code == 422  # fmt: skip
+
+
+def test_lines_decided_in_bulk_through_the_api_move_the_coverage(client, foley):
+    plan, run = foley.foley_plan()
+    headers = auth(foley.buyer)
+    lines = client.get(f"{API}/runs/{run.pk}/lines", headers=headers).json()
+    foley_line = lines[0]
+    assert len(foley_line["candidates"]) == 5  # every candidate, not the first three
+    assert sum(c["share"] for c in foley_line["candidates"]) == pytest.approx(1.0)
+    cheap = next(c for c in foley_line["candidates"] if c["product_id"] == foley.cheap.pk)
+    assert cheap["allocated_quantity"] == "0.000" and cheap["share"] == 0
+    response = client.post(
+        f"{API}/plans/{plan.pk}/line-decisions",
+        {"line_ids": [foley_line["line_id"]], "action": "no_local_source"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["lines"], body["changed"], body["skipped"]) == (1, 1, 0)
+    assert body["coverage"]["covered_quantity"] == "200.000" and body["coverage"]["lines_no_local_source"] == 1
+    lines = client.get(f"{API}/runs/{run.pk}/lines", headers=headers).json()
+    assert lines[0]["line_decision"] == "no_local_source" and lines[0]["covered_quantity"] == "0.000"
+    response = client.post(
+        f"{API}/plans/{plan.pk}/line-decisions",
+        {"line_ids": [foley_line["line_id"]], "action": "confirm_best"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert response.json()["coverage"]["confirmed_quantity"] == "1200.000"
+    assert response.json()["coverage"]["lines_no_local_source"] == 0
+    bad = client.post(
+        f"{API}/plans/{plan.pk}/line-decisions",
+        {"line_ids": [foley_line["line_id"]], "action": "perhaps"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert bad.status_code == 400 and bad.json()["code"] == "bad_action"
+
+
+@pytest.mark.parametrize("who", ["other_buyer", "manufacturer", "buyer_reader", "secretariat"])
+def test_others_cannot_decide_on_lines_through_the_api(client, foley, who):
+    plan, run = foley.foley_plan()
+    line_ids = list(plan.lines.values_list("pk", flat=True))
+    response = client.post(
+        f"{API}/plans/{plan.pk}/line-decisions",
+        {"line_ids": line_ids, "action": "reject_all"},
+        content_type="application/json",
+        headers=auth(getattr(foley, who)),
+    )
+    assert response.status_code in (403, 404)
+    assert not MatchDecision.objects.exists() and not LineDecision.objects.exists()
+    run.refresh_from_db()
+    assert run.covered_quantity == 1400

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tawrid.core.errors import DomainError
+from tawrid.sourcing import evaluation as ev
 from tawrid.sourcing.evaluation import (
     ComplianceFacts,
     EvaluationMethod,
@@ -580,3 +581,18 @@ def test_the_ranking_does_not_depend_on_input_order(bids, rate, random):
     assert evaluate_lot(ONE, shuffled, method=LOWEST, preference_rate=rate) == first
     compared = [r.compared_amount for r in first.ranking]
     assert compared == sorted(compared)
+
+
+def test_reasons_name_lines_and_show_quantities_as_people_read_them():
+    """Not "Ligne 25 : capacité 1 500 < 5 000,000": the line by its number and designation, no trailing zeros."""
+    reason = ev.Reason.of(
+        ev.ReasonKey.CAPACITY_INSUFFICIENT, line_id=25, quantity=Decimal("5000.000"), yearly_capacity=Decimal(1500)
+    )
+    labels = {25: ev.line_label(3, "AIGUILLE HYPODERMIQUE STERILE U.U. 25 X 8 / 10 G 21 boîte de 100")}
+    with translation.override("fr"):
+        text = ev.reason_text(reason, line_labels=labels)
+    assert text.startswith("Line 3 (AIGUILLE HYPODERMIQUE STERILE U.U. 25 X…)") or "3 (AIGUILLE" in text
+    assert "5\u202f000" in text or "5 000" in text or "5\xa0000" in text
+    assert "000,000" not in text and ",000" not in text and "25" not in text.split("(")[0]
+    assert ev._number(Decimal("2.500")) in ("2,5", "2.5")
+    assert ev._number(Decimal("1234.50"), money=True).endswith(("234,50", "234.50"))

@@ -88,7 +88,7 @@ def test_the_page_refuses_implausible_deadlines(client, world, dates):
         "reference": "CONS-WEB-1",
         "title": "Aiguilles 2026",
         "evaluation_method": "lowest_price",
-        "national_preference_rate": "0.15",
+        "national_preference_rate": "15",
         **{key: _moment(value) for key, value in dates().items()},
     }
     response = client.post(

@@ -52,12 +52,13 @@ def _admitted(consultation, supplier):
 # Creation and publication ----------------------------------------------------------------------------------------
 
 
-def test_lines_are_grouped_into_lots_by_emdn_code_with_the_terms(world):
+def test_lines_are_grouped_into_lots_by_emdn_group_with_the_terms(world):
     consultation = world.consultation(publish=False)
     assert consultation.status == ConsultationStatus.DRAFT
     assert consultation.plan.lines.count() == 3
     lots = list(consultation.lots.order_by("number"))
-    assert [lot.emdn.code for lot in lots] == ["A01010101", "T01020201"]
+    # One lot per EMDN group (first 3 characters of the lines' codes A01010101 and T01020201).
+    assert [lot.emdn.code for lot in lots] == ["A01", "T01"]
     assert [line.quantity for line in lots[0].lines.order_by("position")] == [Decimal(1500), Decimal(800)]
     assert lots[0].lines.first().plan_line.line_number == 1
     assert lots[1].lines.get().designation == "GANTS D'EXAMEN NITRILE NON POUDRES T/M"

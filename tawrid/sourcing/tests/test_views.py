@@ -34,7 +34,7 @@ def _terms_post(reference: str = "CONS-WEB-1", **extra) -> dict:
         "title": "Aiguilles 2026",
         "delivery_terms": "Franco magasin central",
         "evaluation_method": "lowest_price",
-        "national_preference_rate": "0.15",
+        "national_preference_rate": "15",
         "questions_deadline": _moment(now + timedelta(days=1)),
         "submission_deadline": _moment(now + timedelta(days=2)),
         "opening_at": _moment(now + timedelta(days=2, hours=1)),

@@ -15,12 +15,14 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: int, threads: int, **options) -> None:
         from waitress import serve
 
-        from config.wsgi import application
-
         if not settings.DEBUG:
             from django.core.management import call_command
 
             call_command("collectstatic", interactive=False, verbosity=0)
+        # After collectstatic: WhiteNoise lists STATIC_ROOT once, when the application is built, so a first start
+        # (an empty STATIC_ROOT, as on a fresh `make demo`) would otherwise serve no stylesheet at all.
+        from config.wsgi import application
+
         self.stdout.write(f"Tawrid serving on http://{host}:{port}/ (DEBUG={settings.DEBUG})")
         serve(application, host=host, port=port, threads=threads, ident="tawrid", **proxy_options())
 

@@ -126,6 +126,41 @@ def test_duplicate_offers_are_merged():
     assert result.variables == 1
 
 
+@pytest.mark.parametrize("method", METHODS)
+def test_a_much_better_fit_wins_over_a_cheaper_faster_candidate(method):
+    # The demo's Foley CH 16 line: 1,200 units at 4 MAD; three 98 % Foley catheters at 12 MAD delivered in 45
+    # days, and a 61 % catheter (wrong kind) at 1.5 MAD in 7 days, all with room to supply the line. With price
+    # and lead time weighing 0.4 the cheap 61 % took all 1,200 units; the fit now decides.
+    lines = [line("foley", 1200, price=4.0)]
+    offers = [offer("foley", p, score=0.98, price=12.0, lead=45) for p in ("A", "B", "C")]
+    offers.append(offer("foley", "WRONG", score=0.61, price=1.5, lead=7))
+    result = allocate(
+        lines, offers, cap("A", 1500) | cap("B", 1500) | cap("C", 1500) | cap("WRONG", 1500), method=method
+    )
+    assert result.covered_total == pytest.approx(1200)
+    assert ("foley", "WRONG", None) not in result.quantities
+    assert sum(result.quantities.values()) == pytest.approx(1200)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_price_and_lead_time_still_decide_between_close_scores(method):
+    lines = [line("a", 100, price=4.0)]
+    offers = [offer("a", "DEAR", score=0.95, price=12.0, lead=45), offer("a", "CHEAP", score=0.9, price=2.0, lead=7)]
+    result = allocate(lines, offers, {}, method=method)
+    assert result.quantities == pytest.approx({("a", "CHEAP", None): 100})
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_confirmed_proposal_comes_first(method):
+    lines = [line("a", 100, price=4.0)]
+    confirmed = Offer("a", "MINE", None, 0.7, 12.0, 45, confirmed=True)
+    result = allocate(lines, [offer("a", "BEST", score=0.99, price=1.0, lead=1), confirmed], {}, method=method)
+    assert result.quantities == pytest.approx({("a", "MINE", None): 100})
+    # within its capacity only: the rest goes to the others
+    result = allocate(lines, [offer("a", "BEST", score=0.99), confirmed], cap("MINE", 30), method=method)
+    assert result.quantities == pytest.approx({("a", "MINE", None): 30, ("a", "BEST", None): 70})
+
+
 def test_costs_are_in_the_unit_interval():
     lines = {"a": line("a", 1, price=10.0), "b": line("b", 1, price=0.0)}
     offers = [offer("a", "P", score=1.5, price=1e9, lead=10_000), offer("a", "Q", score=-1, price=0.0, lead=0),
@@ -165,6 +200,8 @@ def test_offers_from_keeps_good_candidates_with_their_capacities():
     ]
     assert offers[0].unit_price == 3.0 and offers[0].lead_time_days == 20
     assert capacities == {("variant", "P", "v1"): 50.0, ("product", "P"): 500.0}
+    offers, _capacities = offers_from(candidates, products, confirmed={("b", "Q")})
+    assert [o.confirmed for o in offers] == [False, False, True]
     assert capacity_key(products["P"], "v1") == ("variant", "P", "v1")
     assert capacity_key(products["P"], "v2") == ("product", "P")
     assert capacity_key(products["Q"], None) == ("product", "Q")
