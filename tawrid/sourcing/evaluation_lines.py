@@ -25,7 +25,6 @@ from tawrid.sourcing import evaluation as ev
 from tawrid.sourcing.models import (
     Award,
     Consultation,
-    ConsultationStatus,
     EvaluatedOffer,
     EvaluationBasis,
     Lot,
@@ -117,29 +116,7 @@ def award_line_make(*, actor: Actor, lot_line: LotLine, offer: Offer) -> Award:
     consultation = services._lock(consultation)
     if consultation.evaluation_basis != EvaluationBasis.LINE:
         raise DomainError(_("This consultation is evaluated per lot: award the lot."), code="award_per_lot")
-    if consultation.status not in (ConsultationStatus.EVALUATED, ConsultationStatus.AWARDED):
-        raise DomainError(
-            _("This consultation is %(status)s: evaluate it before awarding.")
-            % {"status": consultation.get_status_display().lower()},
-            code="not_evaluated",
-        )
-    if offer.lot_id != lot.pk:
-        raise DomainError(_("This offer was not evaluated in this lot."), code="award_unknown_offer")
-    evaluation = LotEvaluation.objects.filter(lot=lot).first()
-    if evaluation is None:
-        raise DomainError(_("This lot has not been evaluated."), code="not_evaluated")
-    current = Award.objects.filter(lot_line=lot_line, cancelled_at__isnull=True).select_related("supplier").first()
-    if current is not None:
-        raise DomainError(
-            _("Line %(line)s is already awarded to %(supplier)s: cancel that award first.")
-            % {"line": ev.line_label(lot_line.position, lot_line.designation), "supplier": current.supplier.name},
-            code="already_awarded",
-        )
-    set_aside = set(Award.objects.filter(lot_line=lot_line).values_list("offer_id", flat=True))
-    if offer.pk in set_aside:
-        raise DomainError(
-            _("The award to this offer was cancelled: it cannot be awarded again."), code="award_set_aside"
-        )
+    evaluation, set_aside = services.award_gate(consultation=consultation, lot=lot, offer=offer, lot_line=lot_line)
     ranked = ev.check_award(stored_line_result(evaluation, lot_line), offer.pk, set_aside=set_aside)
     now = timezone.now()
     award = Award(

@@ -1503,6 +1503,45 @@ def _update_award_status(consultation: Consultation) -> None:
         consultation.save(update_fields=["status", "updated_at"])
 
 
+def award_gate(
+    *, consultation: Consultation, lot: Lot, offer: Offer, lot_line: LotLine | None = None
+) -> tuple[LotEvaluation, set[int]]:
+    """What every award checks, of a lot or (evaluation per line) of one of its lines: the consultation is
+    evaluated, the offer is one of the lot's, nothing is awarded there yet and the offer was not set aside by a
+    cancelled award. Returns the lot's evaluation and the offers set aside."""
+    if consultation.status not in (ConsultationStatus.EVALUATED, ConsultationStatus.AWARDED):
+        raise DomainError(
+            _("This consultation is %(status)s: evaluate it before awarding.")
+            % {"status": consultation.get_status_display().lower()},
+            code="not_evaluated",
+        )
+    if offer.lot_id != lot.pk:
+        raise DomainError(_("This offer was not evaluated in this lot."), code="award_unknown_offer")
+    evaluation = LotEvaluation.objects.filter(lot=lot).first()
+    if evaluation is None:
+        raise DomainError(_("This lot has not been evaluated."), code="not_evaluated")
+    awards = Award.objects.filter(lot=lot, lot_line=lot_line)
+    current = awards.filter(cancelled_at__isnull=True).select_related("supplier").first()
+    if current is not None:
+        if lot_line is None:
+            message = _("Lot %(number)s is already awarded to %(supplier)s: cancel that award first.") % {
+                "number": lot.number,
+                "supplier": current.supplier.name,
+            }
+        else:
+            message = _("Line %(line)s is already awarded to %(supplier)s: cancel that award first.") % {
+                "line": ev.line_label(lot_line.position, lot_line.designation),
+                "supplier": current.supplier.name,
+            }
+        raise DomainError(message, code="already_awarded")
+    set_aside = set(awards.values_list("offer_id", flat=True))
+    if offer.pk in set_aside:
+        raise DomainError(
+            _("The award to this offer was cancelled: it cannot be awarded again."), code="award_set_aside"
+        )
+    return evaluation, set_aside
+
+
 @transaction.atomic
 def award_make(*, actor: Actor, lot: Lot, offer: Offer) -> Award:
     """Award a lot to its best compliant offer not set aside (`evaluation.check_award`), at the offer's own
@@ -1511,31 +1550,9 @@ def award_make(*, actor: Actor, lot: Lot, offer: Offer) -> Award:
     consultation = lot.consultation
     _require_edit(actor, consultation)
     consultation = _lock(consultation)
-    if consultation.status not in (ConsultationStatus.EVALUATED, ConsultationStatus.AWARDED):
-        raise DomainError(
-            _("This consultation is %(status)s: evaluate it before awarding.")
-            % {"status": consultation.get_status_display().lower()},
-            code="not_evaluated",
-        )
     if consultation.evaluation_basis == EvaluationBasis.LINE:
         raise DomainError(_("This consultation is evaluated per line: award each line."), code="award_per_line")
-    if offer.lot_id != lot.pk:
-        raise DomainError(_("This offer was not evaluated in this lot."), code="award_unknown_offer")
-    evaluation = LotEvaluation.objects.filter(lot=lot).first()
-    if evaluation is None:
-        raise DomainError(_("This lot has not been evaluated."), code="not_evaluated")
-    current = Award.objects.filter(lot=lot, cancelled_at__isnull=True).select_related("supplier").first()
-    if current is not None:
-        raise DomainError(
-            _("Lot %(number)s is already awarded to %(supplier)s: cancel that award first.")
-            % {"number": lot.number, "supplier": current.supplier.name},
-            code="already_awarded",
-        )
-    set_aside = set(Award.objects.filter(lot=lot).values_list("offer_id", flat=True))
-    if offer.pk in set_aside:
-        raise DomainError(
-            _("The award to this offer was cancelled: it cannot be awarded again."), code="award_set_aside"
-        )
+    evaluation, set_aside = award_gate(consultation=consultation, lot=lot, offer=offer)
     ranked = ev.check_award(stored_result(evaluation), offer.pk, set_aside=set_aside)
     now = timezone.now()
     award = Award(
